@@ -1,0 +1,89 @@
+"""What every KPI module shares: the run context, the long-table shape, and the small pieces of
+arithmetic the spec repeats (a zero denominator has no value; months of the trailing window).
+
+Each area module exposes one function `<area>_kpis(registers, ctx) -> DataFrame` returning rows
+in the long shape (without target/status: `pipeline/kpis/targets.py` adds those for every area).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.settings import Settings
+    from pipeline.workdays import WorkCalendar
+
+LONG_COLUMNS = ("period", "kpi", "scope", "key", "value", "numerator", "denominator",
+                "target", "status", "label")
+
+
+@dataclass(frozen=True)
+class KpiContext:
+    """The run's fixed facts: settings, the period P, `as_of`, the 12-month window, the calendar."""
+    settings: "Settings"
+    period: str                      # "YYYY-MM"
+    as_of: date                      # default: last day of the period
+    calendar: "WorkCalendar | None" = None
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        """The trailing 12-month window ending at the period, oldest first."""
+        return trailing_months(self.period, 12)
+
+    @property
+    def as_of_end(self) -> pd.Timestamp:
+        """`as_of` as a moment: the end of that day (24:00), kpis.md."""
+        return pd.Timestamp(self.as_of) + pd.Timedelta(days=1)
+
+
+def trailing_months(period: str, n: int) -> tuple[str, ...]:
+    end = pd.Period(period, freq="M")
+    return tuple(str(end - i) for i in range(n - 1, -1, -1))
+
+
+def month_label(dates: pd.Series) -> pd.Series:
+    """'YYYY-MM' of each date (missing stays missing)."""
+    return dates.dt.strftime("%Y-%m").astype(object).where(dates.notna(), None)
+
+
+def month_end(month: str) -> pd.Timestamp:
+    """The last calendar day of a 'YYYY-MM' month, at midnight."""
+    return pd.Period(month, freq="M").end_time.normalize()
+
+
+def ratio_pct(numerator: Any, denominator: Any) -> Any:
+    """numerator / denominator × 100, with no value (NaN) where the denominator is zero or missing.
+
+    kpis.md: "A KPI with a zero denominator has no value … never 0, never 100."
+    """
+    num = np.asarray(numerator, dtype="float64")
+    den = np.asarray(denominator, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where((den > 0) & np.isfinite(den), num / den * 100.0, np.nan)
+    return out if out.ndim else float(out)
+
+
+def long_frame(*, period: Any, kpi: str | Any, scope: str | Any, key: Any = "", value: Any,
+               numerator: Any = np.nan, denominator: Any = np.nan, label: Any = "") -> pd.DataFrame:
+    """Rows in the long shape from columns or scalars (broadcast like a DataFrame constructor)."""
+    frame = pd.DataFrame({
+        "period": period, "kpi": kpi, "scope": scope, "key": key,
+        "value": value, "numerator": numerator, "denominator": denominator,
+        "target": np.nan, "status": "", "label": label,
+    })
+    if frame.empty:
+        return empty_long()
+    for col in ("value", "numerator", "denominator", "target"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    for col in ("period", "kpi", "scope", "key", "status", "label"):
+        frame[col] = frame[col].fillna("").astype(str)
+    return frame[list(LONG_COLUMNS)]
+
+
+def empty_long() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("value", "numerator", "denominator", "target")
+                                      else str) for c in LONG_COLUMNS})
