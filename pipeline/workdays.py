@@ -1,0 +1,217 @@
+"""The working-day calendar: the official Chinese calendar plus the plant's own days.
+
+kpis.md, "Working-day clock": deadlines counted in working days follow the official Chinese
+calendar (public holidays off, 调休 make-up days on) from the `chinese_calendar` package, plus
+`calendar.extra_holidays` (plant shutdowns) and `calendar.extra_workdays` (the plant's own make-up
+days). kpis.md, "Working-day deadlines elsewhere": "N working days after date d" always means the end
+of the N-th working day strictly after d — so something arriving on a non-working day starts
+counting from the next working day.
+
+The package only knows the years the State Council has published; outside them it raises
+NotImplementedError. Rather than guess (a wrong guess would silently mark an item on time or late),
+a deadline that needs an unknown year raises `CalendarRangeError` with a plain message, which the run
+shows to the analyst.
+
+Everything is vectorised: the working days of every known year are computed once into a sorted
+numpy array, and a deadline is one `searchsorted` plus an index shift for the whole column.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Iterable
+
+import chinese_calendar
+import numpy as np
+import pandas as pd
+
+__all__ = ["CalendarError", "CalendarRangeError", "WorkCalendar", "known_years"]
+
+# How many offending dates a CalendarRangeError message names before it summarises the rest.
+_MAX_DATES_NAMED = 5
+
+
+class CalendarError(ValueError):
+    """The working-day calendar cannot be built or used as configured."""
+
+
+class CalendarRangeError(CalendarError):
+    """A working-day deadline needs a year the official holiday calendar does not cover."""
+
+
+def known_years() -> range:
+    """The years `chinese_calendar` has official holidays and make-up days for.
+
+    Read from the package's own holiday table — the very bounds its `is_workday` checks before it
+    raises NotImplementedError — never hard-coded: upgrading the package widens the range by itself.
+    """
+    years = [d.year for d in chinese_calendar.holidays]
+    return range(min(years), max(years) + 1)
+
+
+def _as_day(value: Any) -> np.datetime64:
+    """One date-like value (date, datetime, Timestamp, 'YYYY-MM-DD') as a numpy calendar day."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return np.datetime64(pd.Timestamp(value).date(), "D")
+
+
+def _days(values: Iterable[Any]) -> np.ndarray:
+    return np.array(sorted({_as_day(v) for v in values}), dtype="datetime64[D]")
+
+
+def _official_day_flags(first: np.datetime64, last: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+    """Every day from `first` to `last` (inclusive) and whether it is an official working day."""
+    days = np.arange(first, last + 1, dtype="datetime64[D]")
+    # 1970-01-01 was a Thursday: (days since epoch + 3) % 7 gives Monday = 0 … Sunday = 6.
+    weekday = (days.astype("int64") + 3) % 7
+    working = weekday < 5
+    holidays = _days(chinese_calendar.holidays)
+    makeup_days = _days(chinese_calendar.workdays)
+    working[np.isin(days, holidays)] = False
+    working[np.isin(days, makeup_days)] = True
+    return days, working
+
+
+class WorkCalendar:
+    """Working days on the official Chinese calendar, adjusted by the plant's own days.
+
+    `extra_holidays`: days the plant does not work although the country does (shutdowns).
+    `extra_workdays`: days the plant works although the country does not.
+    A day named in both is a contradiction in the settings and raises `CalendarError`.
+    """
+
+    def __init__(self, extra_holidays: Iterable[Any] = (), extra_workdays: Iterable[Any] = ()) -> None:
+        self.extra_holidays: tuple[date, ...] = tuple(d.astype(date) for d in _days(extra_holidays))
+        self.extra_workdays: tuple[date, ...] = tuple(d.astype(date) for d in _days(extra_workdays))
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            raise CalendarError(
+                "These days are listed both as plant holidays and as plant working days "
+                "([calendar] extra_holidays and extra_workdays): "
+                + ", ".join(d.isoformat() for d in both))
+        years = known_years()
+        self.known_years: range = years
+        self._first = np.datetime64(f"{years.start:04d}-01-01", "D")
+        self._last = np.datetime64(f"{years.stop - 1:04d}-12-31", "D")
+        days, working = _official_day_flags(self._first, self._last)
+        # Plant days outside the known years cannot move a deadline we are able to compute:
+        # any deadline reaching them raises CalendarRangeError anyway.
+        working[np.isin(days, np.array(self.extra_holidays, dtype="datetime64[D]"))] = False
+        working[np.isin(days, np.array(self.extra_workdays, dtype="datetime64[D]"))] = True
+        self._working_days: np.ndarray = days[working]
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "WorkCalendar":
+        """The calendar of a run: `settings.calendar.extra_holidays` / `extra_workdays`."""
+        return cls(extra_holidays=settings.calendar.extra_holidays,
+                   extra_workdays=settings.calendar.extra_workdays)
+
+    def __repr__(self) -> str:
+        return (f"WorkCalendar(known_years={self.known_years.start}–{self.known_years.stop - 1}, "
+                f"extra_holidays={len(self.extra_holidays)}, extra_workdays={len(self.extra_workdays)})")
+
+    # --- single days ------------------------------------------------------------------------
+
+    def is_workday(self, day: date | datetime | pd.Timestamp | str) -> bool:
+        """Whether the plant works on `day` (official calendar + the plant's own days)."""
+        d = _as_day(day)
+        self._check_known(np.array([d]))
+        i = np.searchsorted(self._working_days, d)
+        return bool(i < len(self._working_days) and self._working_days[i] == d)
+
+    # --- columns ----------------------------------------------------------------------------
+
+    def deadline_end(self, start: pd.Series, n_days: int | pd.Series) -> pd.Series:
+        """The moment a deadline of N working days after each start runs out.
+
+        kpis.md: "N working days after date d always means: the end of the N-th working day
+        strictly after d". Returned as the exclusive end — midnight after that working day — so
+        that `done < deadline_end` is "done on or before that day" for dates and date-times alike.
+        Only the calendar date of `start` counts (a time of day is ignored); a start on a
+        non-working day therefore counts from the next working day. N = 0 ends with the start's
+        own day. A missing start or N gives NaT. Raises `CalendarRangeError` when a deadline
+        needs a year the official calendar does not cover.
+        """
+        start = self._as_datetime_series(start)
+        out_dtype = start.dtype
+        start_days = start.to_numpy(dtype="datetime64[D]")
+        n = self._as_counts(n_days, start.index)
+        valid = ~np.isnat(start_days) & ~np.isnan(n)
+        if (n[valid] < 0).any():
+            raise ValueError("A number of working days cannot be negative.")
+        result = np.full(len(start_days), np.datetime64("NaT"), dtype="datetime64[D]")
+        zero = valid & (n == 0)
+        result[zero] = start_days[zero] + 1
+        counted = valid & (n > 0)
+        days = start_days[counted]
+        inside = (days >= self._first) & (days <= self._last)
+        # index of the first working day strictly after each start, then N − 1 further on
+        idx = np.searchsorted(self._working_days, days, side="right") + n[counted].astype("int64") - 1
+        unknown = ~inside | (idx >= len(self._working_days))
+        if unknown.any():
+            raise CalendarRangeError(
+                f"Working-day deadlines cannot be worked out for items dated {_list_days(days[unknown])}: "
+                f"{self._coverage_text()}, and these deadlines need days outside it. "
+                "Update the chinese-calendar package, or check these dates.")
+        result[counted] = self._working_days[idx] + 1
+        return pd.Series(result, index=start.index).astype(out_dtype)
+
+    def working_days_between(self, a: pd.Series, b: pd.Series) -> pd.Series:
+        """How many working days d satisfy date(a) < d ≤ date(b), per row (nullable Int64).
+
+        The working-day number of `b` counted from `a`: a form filed on the 2nd working day after
+        the feedback gives 2. Zero when b is on or before a's day with no working day between;
+        negative when b is before a. Missing on either side gives <NA>. Raises
+        `CalendarRangeError` when either date is outside the known years.
+        """
+        a_days = self._as_datetime_series(a).to_numpy(dtype="datetime64[D]")
+        b_days = self._as_datetime_series(b).to_numpy(dtype="datetime64[D]")
+        valid = ~np.isnat(a_days) & ~np.isnat(b_days)
+        self._check_known(np.concatenate([a_days[valid], b_days[valid]]))
+        counts = np.zeros(len(a_days), dtype="int64")
+        counts[valid] = (np.searchsorted(self._working_days, b_days[valid], side="right")
+                         - np.searchsorted(self._working_days, a_days[valid], side="right"))
+        index = a.index if isinstance(a, pd.Series) else None
+        return pd.Series(counts, index=index, dtype="Int64").mask(~valid)
+
+    # --- internals --------------------------------------------------------------------------
+
+    @staticmethod
+    def _as_datetime_series(values: Any) -> pd.Series:
+        series = values if isinstance(values, pd.Series) else pd.Series(values)
+        if not pd.api.types.is_datetime64_dtype(series.dtype):
+            series = pd.to_datetime(series, errors="coerce")
+        return series
+
+    @staticmethod
+    def _as_counts(n_days: int | pd.Series, index: pd.Index) -> np.ndarray:
+        if isinstance(n_days, pd.Series):
+            n = pd.to_numeric(n_days.reindex(index), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            n = np.full(len(index), float(n_days))
+        if (~np.isnan(n) & (n != np.floor(n))).any():
+            raise ValueError("A number of working days must be a whole number.")
+        return n
+
+    def _check_known(self, days: np.ndarray) -> None:
+        days = days[~np.isnat(days)]
+        outside = (days < self._first) | (days > self._last)
+        if outside.any():
+            raise CalendarRangeError(
+                f"Working days cannot be counted for {_list_days(days[outside])}: "
+                f"{self._coverage_text()}. Update the chinese-calendar package, or check these dates.")
+
+    def _coverage_text(self) -> str:
+        return (f"the official holiday calendar (chinese-calendar {_package_version()}) covers the years "
+                f"{self.known_years.start}–{self.known_years.stop - 1} only")
+
+
+def _list_days(days: np.ndarray) -> str:
+    unique = np.unique(days)
+    named = ", ".join(str(d) for d in unique[:_MAX_DATES_NAMED])
+    rest = len(unique) - _MAX_DATES_NAMED
+    return named + (f" and {rest} more date(s)" if rest > 0 else "")
+
+
+def _package_version() -> str:
+    return getattr(chinese_calendar, "__version__", "installed")
