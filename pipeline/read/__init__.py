@@ -1,0 +1,140 @@
+"""bytes → RawSheets, for one file at a time, refusing safely (registers.md, "What a run reads").
+
+The order matters: we look at what the file really is (magic bytes, not its extension), inspect a
+zip container's sizes and XML before any parser sees it, decrypt only with a password the settings
+name, and only then hand the bytes to the fast reader. Any failure becomes a plain reason on the
+file; a reader's exception never reaches the analyst.
+"""
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Mapping
+
+from pipeline.discover import FileEntry
+from pipeline.read.model import FileRead, RawSheet
+
+__all__ = ["FileRead", "RawSheet", "read_file"]
+
+
+def _fs_modified(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+
+
+def _failed(entry: FileEntry, reason: str, detail: str = "") -> FileRead:
+    return FileRead(entry.rel, "failed", reason, detail)
+
+
+def read_file(entry: FileEntry, passwords: Mapping[str, str] | None = None,
+              environ: Mapping[str, str] | None = None) -> FileRead:
+    """Read one discovered file. Never raises for a bad input file: returns a failed FileRead."""
+    started = time.perf_counter()
+    try:
+        result = _read(entry, passwords or {}, os.environ if environ is None else environ)
+    except MemoryError:
+        result = _failed(entry, "refused.too_large")
+    except Exception as exc:  # a reader's own bug on a strange file: a reason, not a traceback
+        result = _failed(entry, "read.unreadable", f"{type(exc).__name__}: {exc}"[:300])
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _read(entry: FileEntry, passwords: Mapping[str, str], environ: Mapping[str, str]) -> FileRead:
+    from pipeline.read import safety
+    from pipeline.read.sniff import sniff
+
+    if entry.size == 0:
+        return _failed(entry, "read.empty")
+    kind = sniff(entry.path)
+    if kind == "empty":
+        return _failed(entry, "read.empty")
+    if kind in ("html",):
+        return _read_html(entry)
+    if kind == "text":
+        if entry.kind != "csv" and entry.kind != "xls":
+            return _failed(entry, "read.not_a_workbook")
+        return _read_csv(entry)
+    if entry.kind == "csv":
+        return _failed(entry, "read.not_text")
+    data = entry.path.read_bytes()
+    if kind == "ole_encrypted_ooxml" or (kind == "ole" and safety.is_encrypted(entry.path)):
+        from pipeline.read.decrypt import decrypt_to_bytes, password_for
+
+        password = password_for(Path(entry.rel).name, passwords, environ)
+        if password is None:
+            password = password_for(entry.rel, passwords, environ)
+        if password is None:
+            return _failed(entry, "refused.encrypted")
+        try:
+            data = decrypt_to_bytes(entry.path, password)
+        except safety.Refused as refused:
+            return _failed(entry, f"refused.{refused.code}")
+        kind = "zip" if data[:4] == b"PK\x03\x04" else "ole"
+    if kind == "zip":
+        return _read_xlsx(entry, data)
+    if kind == "ole":
+        return _read_xls(entry, data)
+    return _failed(entry, "read.not_a_workbook")
+
+
+def _read_xlsx(entry: FileEntry, data: bytes) -> FileRead:
+    from pipeline.read import safety
+    from pipeline.read.excel import read_workbook_cells
+
+    try:
+        info = safety.inspect_xlsx_bytes(data, safety.Limits())
+    except safety.Refused as refused:
+        return _failed(entry, f"refused.{refused.code}", refused.detail)
+    first_rows = {s.name: s.first_row for s in info.sheets if s.first_row is not None}
+    skip = {s.name: (f"refused.{s.refused}", "") for s in info.sheets if s.refused}
+    sheets, hidden = read_workbook_cells(data, entry.rel, first_rows, skip)
+    modified = info.modified or _fs_modified(entry.path)
+    return _with_sheets(entry, sheets, hidden, modified)
+
+
+def _read_xls(entry: FileEntry, data: bytes) -> FileRead:
+    from pipeline.read.excel import read_legacy_xls_cells, read_workbook_cells
+
+    try:
+        sheets, hidden = read_workbook_cells(data, entry.rel)
+    except Exception as calamine_error:  # noqa: BLE001 - calamine cannot detect BIFF2-5: try xlrd
+        try:
+            sheets, hidden = read_legacy_xls_cells(data, entry.rel)
+        except Exception:  # noqa: BLE001
+            return _failed(entry, "read.unreadable", f"{type(calamine_error).__name__}: {calamine_error}"[:300])
+    return _with_sheets(entry, sheets, hidden, _fs_modified(entry.path))
+
+
+def _read_csv(entry: FileEntry) -> FileRead:
+    from pipeline.read.text import TextDecodeError, read_text_table
+
+    try:
+        sheet, _encoding = read_text_table(entry.path.read_bytes(), entry.rel)
+    except TextDecodeError:
+        return _failed(entry, "read.encoding")
+    return _with_sheets(entry, [sheet], [], _fs_modified(entry.path))
+
+
+def _read_html(entry: FileEntry) -> FileRead:
+    from pipeline.read.html import read_html_tables
+
+    sheets = read_html_tables(entry.path.read_bytes(), entry.rel)
+    if not sheets:
+        return _failed(entry, "read.no_table")
+    return _with_sheets(entry, sheets, [], _fs_modified(entry.path))
+
+
+def _with_sheets(entry: FileEntry, sheets: list[RawSheet], hidden: list[str],
+                 modified: datetime) -> FileRead:
+    readable = [s for s in sheets if not s.refused]
+    if sheets and not readable:
+        first = sheets[0]
+        result = _failed(entry, "read.no_readable_sheet", first.refused)
+        result.sheets = sheets
+        result.hidden_sheets = hidden
+        return result
+    if not sheets:
+        return FileRead(entry.rel, "failed", "read.no_visible_sheet", hidden_sheets=hidden)
+    return FileRead(entry.rel, "read", sheets=sheets, hidden_sheets=hidden, modified=modified)
