@@ -24,7 +24,11 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
-__all__ = ["CalendarError", "CalendarRangeError", "WorkCalendar", "known_years"]
+__all__ = ["CalendarError", "CalendarRangeError", "LATE", "ON_TIME", "PENDING", "WorkCalendar",
+           "deadline_status", "known_years"]
+
+# The three verdicts of a deadline (kpis.md, "Working-day deadlines elsewhere").
+ON_TIME, LATE, PENDING = "on_time", "late", "pending"
 
 # How many offending dates a CalendarRangeError message names before it summarises the rest.
 _MAX_DATES_NAMED = 5
@@ -121,7 +125,7 @@ class WorkCalendar:
 
     # --- columns ----------------------------------------------------------------------------
 
-    def deadline_end(self, start: pd.Series, n_days: int | pd.Series) -> pd.Series:
+    def deadline_end(self, start: pd.Series, n_days: int | pd.Series, *, strict: bool = True) -> pd.Series:
         """The moment a deadline of N working days after each start runs out.
 
         kpis.md: "N working days after date d always means: the end of the N-th working day
@@ -129,8 +133,9 @@ class WorkCalendar:
         that `done < deadline_end` is "done on or before that day" for dates and date-times alike.
         Only the calendar date of `start` counts (a time of day is ignored); a start on a
         non-working day therefore counts from the next working day. N = 0 ends with the start's
-        own day. A missing start or N gives NaT. Raises `CalendarRangeError` when a deadline
-        needs a year the official calendar does not cover.
+        own day. A missing start or N gives NaT. A deadline that needs a year the official
+        calendar does not cover raises `CalendarRangeError` — or, with `strict=False` (lists shown
+        beside the KPIs, never the KPIs themselves), is left NaT.
         """
         start = self._as_datetime_series(start)
         out_dtype = start.dtype
@@ -148,7 +153,11 @@ class WorkCalendar:
         # index of the first working day strictly after each start, then N − 1 further on
         idx = np.searchsorted(self._working_days, days, side="right") + n[counted].astype("int64") - 1
         unknown = ~inside | (idx >= len(self._working_days))
-        if unknown.any():
+        if unknown.any() and not strict:
+            rows = np.flatnonzero(counted)
+            counted[rows[unknown]] = False
+            days, idx = days[~unknown], idx[~unknown]
+        elif unknown.any():
             raise CalendarRangeError(
                 f"Working-day deadlines cannot be worked out for items dated {_list_days(days[unknown])}: "
                 f"{self._coverage_text()}, and these deadlines need days outside it. "
@@ -156,18 +165,21 @@ class WorkCalendar:
         result[counted] = self._working_days[idx] + 1
         return pd.Series(result, index=start.index).astype(out_dtype)
 
-    def working_days_between(self, a: pd.Series, b: pd.Series) -> pd.Series:
+    def working_days_between(self, a: pd.Series, b: pd.Series, *, strict: bool = True) -> pd.Series:
         """How many working days d satisfy date(a) < d ≤ date(b), per row (nullable Int64).
 
         The working-day number of `b` counted from `a`: a form filed on the 2nd working day after
         the feedback gives 2. Zero when b is on or before a's day with no working day between;
-        negative when b is before a. Missing on either side gives <NA>. Raises
-        `CalendarRangeError` when either date is outside the known years.
+        negative when b is before a. Missing on either side gives <NA>. A date outside the known
+        years raises `CalendarRangeError`, or with `strict=False` gives <NA>.
         """
         a_days = self._as_datetime_series(a).to_numpy(dtype="datetime64[D]")
         b_days = self._as_datetime_series(b).to_numpy(dtype="datetime64[D]")
         valid = ~np.isnat(a_days) & ~np.isnat(b_days)
-        self._check_known(np.concatenate([a_days[valid], b_days[valid]]))
+        if strict:
+            self._check_known(np.concatenate([a_days[valid], b_days[valid]]))
+        else:
+            valid &= self._inside(a_days) & self._inside(b_days)
         counts = np.zeros(len(a_days), dtype="int64")
         counts[valid] = (np.searchsorted(self._working_days, b_days[valid], side="right")
                          - np.searchsorted(self._working_days, a_days[valid], side="right"))
@@ -193,6 +205,9 @@ class WorkCalendar:
             raise ValueError("A number of working days must be a whole number.")
         return n
 
+    def _inside(self, days: np.ndarray) -> np.ndarray:
+        return (days >= self._first) & (days <= self._last)
+
     def _check_known(self, days: np.ndarray) -> None:
         days = days[~np.isnat(days)]
         outside = (days < self._first) | (days > self._last)
@@ -204,6 +219,30 @@ class WorkCalendar:
     def _coverage_text(self) -> str:
         return (f"the official holiday calendar (chinese-calendar {_package_version()}) covers the years "
                 f"{self.known_years.start}–{self.known_years.stop - 1} only")
+
+
+def deadline_status(done: pd.Series, deadline_end: pd.Series, as_of_end: pd.Timestamp) -> pd.Series:
+    """On time, late or pending, per row (kpis.md, "Working-day deadlines elsewhere").
+
+    "Something done on or before that day is on time; something not done when `as_of` has passed
+    that day is late; otherwise pending and left out."
+    `done`: when it was done (NaT: not done); `deadline_end`: the exclusive end of the deadline day
+    (midnight after it, as `WorkCalendar.deadline_end` returns); `as_of_end`: the end of the
+    as_of day. A recorded date is taken as recorded. Not done and `as_of_end` ≥ `deadline_end`
+    (the as_of day is the deadline day or later, so the day is over when the books are read)
+    is late. Rows with no deadline are NaN (neither on time, late nor pending).
+    """
+    done = pd.to_datetime(done)
+    deadline_end = pd.to_datetime(deadline_end)
+    has_deadline = deadline_end.notna().to_numpy()
+    was_done = done.notna().to_numpy()
+    before = (done < deadline_end).to_numpy()
+    passed = (deadline_end <= pd.Timestamp(as_of_end)).to_numpy()
+    verdict = np.select(
+        [~has_deadline, was_done & before, was_done | passed],
+        [None, ON_TIME, LATE],
+        default=PENDING)
+    return pd.Series(verdict, index=done.index, dtype="str")
 
 
 def _list_days(days: np.ndarray) -> str:
