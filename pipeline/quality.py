@@ -1,0 +1,218 @@
+"""Resolve: staged sheets → the registers the KPIs use, and an account of every row.
+
+registers.md, "Bad rows, duplicates, nothing lost":
+- customers are linked to the master by code (exact after normalisation), else by name; a row whose
+  customer is not in the master is kept, keyed by what it says, treated as non-automotive, warned;
+- the same key twice with identical values: kept once, the extra counted as a duplicate;
+- the same key in several files with different values: the row from the workbook with the newest
+  modification time wins, the others are superseded (normal for cumulative registers);
+- the same key twice inside one sheet with different values: both rows rejected as a conflict;
+- for every sheet, rows read = accepted + rejected + skipped, or the run fails loudly.
+
+Registers without a key in the spec (incidents, visits, customer audits) are keyed by the whole
+row: the same record in two copies of a log is one record (README: "choices").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+
+from pipeline.registers import REGISTERS, Register
+from pipeline.stage import StagedSheet, empty_register_frame, empty_rejects
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class ReconciliationError(RuntimeError):
+    """rows read ≠ accepted + rejected + skipped for a sheet: a bug, never to be papered over."""
+
+
+@dataclass
+class SheetAccount:
+    file: str
+    sheet: str
+    register: str | None
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    superseded: int = 0
+
+    def as_manifest(self) -> dict:
+        return {"file": self.file, "sheet": self.sheet, "register": self.register,
+                "rows_read": self.rows_read, "accepted": self.accepted, "rejected": self.rejected,
+                "skipped": self.skipped, "duplicates": self.duplicates, "superseded": self.superseded}
+
+
+@dataclass
+class Resolved:
+    registers: dict[str, pd.DataFrame]
+    rejects: pd.DataFrame
+    set_aside: pd.DataFrame                      # duplicates and superseded rows, with the row kept
+    unknown_customers: pd.DataFrame
+    accounts: list[SheetAccount] = field(default_factory=list)
+
+
+def normalised_text(values: pd.Series) -> pd.Series:
+    """Text as compared for identity: NFKC (full-width → half-width), no whitespace, case folded."""
+    text = values.astype("str")
+    out = text.str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.casefold()
+    return out.where(values.notna() & out.ne(""), np.nan)
+
+
+def _key_frame(frame: pd.DataFrame, register: Register) -> pd.Series:
+    """One comparable key string per row."""
+    if register.name == "deliveries":
+        has_lot = frame["lot_no"].notna()
+        lot_key = _join(frame, ["order_no", "lot_no"])
+        fallback = _join(frame, ["order_no", "part_no", "due_date"])
+        return lot_key.where(has_lot, "~" + fallback)
+    if register.key:
+        cols = ["customer_key" if c == "customer" else c for c in register.key]
+        return _join(frame, cols)
+    return _join(frame, _content_columns(register))
+
+
+def _content_columns(register: Register) -> list[str]:
+    return list(register.column_names)
+
+
+def _join(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    parts = []
+    for col in columns:
+        s = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            s = s.dt.strftime("%Y-%m-%d %H:%M:%S")
+        parts.append(s.astype("str").fillna("\x00"))
+    if not parts:
+        return pd.Series("", index=frame.index)
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + "\x1f" + p
+    return out
+
+
+def link_customers(frame: pd.DataFrame, master: pd.DataFrame | None) -> pd.DataFrame:
+    """Add customer_key and segment; fill code/name from the master for linked rows."""
+    code_norm = normalised_text(frame["customer_code"])
+    name_norm = normalised_text(frame["customer_name"])
+    if master is None or master.empty:
+        key = frame["customer_code"].where(frame["customer_code"].notna(), frame["customer_name"])
+        return frame.assign(customer_key=key.astype("str"), segment="non-automotive", _linked=False)
+    by_code = pd.Series(master["customer_code"].to_numpy(), index=normalised_text(master["customer_code"]))
+    by_code = by_code[~by_code.index.duplicated()]
+    by_name = pd.Series(master["customer_code"].to_numpy(), index=normalised_text(master["customer_name"]))
+    by_name = by_name[~by_name.index.duplicated()]
+    linked = code_norm.map(by_code)
+    linked = linked.where(linked.notna(), name_norm.map(by_name))
+    is_linked = linked.notna()
+    key = linked.where(is_linked, frame["customer_code"].where(frame["customer_code"].notna(),
+                                                               frame["customer_name"]))
+    info = master.drop_duplicates("customer_code").set_index("customer_code")
+    segment = linked.map(info["segment"]).where(is_linked, "non-automotive")
+    code = frame["customer_code"].where(frame["customer_code"].notna() | ~is_linked, linked)
+    name = frame["customer_name"].where(frame["customer_name"].notna() | ~is_linked,
+                                        linked.map(info["customer_name"]))
+    return frame.assign(customer_code=code.astype("str"), customer_name=name.astype("str"),
+                        customer_key=key.astype("str"), segment=segment.astype("str"),
+                        _linked=is_linked.astype(bool))
+
+
+def _stack(staged: list[StagedSheet], register: Register, mtimes: dict[str, datetime]) -> pd.DataFrame:
+    frames = [s.frame for s in staged if len(s.frame)]
+    if not frames:
+        return empty_register_frame(register).assign(_mtime=pd.Series(dtype="float64"), _order=pd.Series(dtype="int64"))
+    stacked = pd.concat(frames, ignore_index=True)
+    order = {(s.file, s.sheet): i for i, s in enumerate(staged)}
+    stamp = {f: (m or EPOCH).timestamp() for f, m in mtimes.items()}
+    return stacked.assign(
+        _mtime=stacked["_file"].map(stamp).astype("float64"),
+        _order=[order[(f, sh)] for f, sh in zip(stacked["_file"], stacked["_sheet"])],
+    )
+
+
+def resolve(staged: list[StagedSheet], mtimes: dict[str, datetime]) -> Resolved:
+    """Stack the staged sheets per register, link customers, and set aside duplicates,
+    superseded rows and in-sheet conflicts."""
+    by_register: dict[str, list[StagedSheet]] = {}
+    for s in staged:
+        by_register.setdefault(s.register, []).append(s)
+    registers: dict[str, pd.DataFrame] = {}
+    rejects = [s.rejects for s in staged if len(s.rejects)]
+    set_aside: list[pd.DataFrame] = []
+    unknown: list[pd.DataFrame] = []
+    conflicts_by_sheet: dict[tuple[str, str], int] = {}
+    dups_by_sheet: dict[tuple[str, str], int] = {}
+    sup_by_sheet: dict[tuple[str, str], int] = {}
+
+    ordered = sorted(by_register, key=lambda name: (name != "customers", list(REGISTERS).index(name)))
+    for name in ordered:
+        register = REGISTERS[name]
+        frame = _stack(by_register[name], register, mtimes)
+        if name != "customers":
+            frame = link_customers(frame, registers.get("customers"))
+            miss = frame[~frame["_linked"]]
+            if "customers" in registers and len(miss):
+                unknown.append(miss.groupby("customer_key", dropna=False).agg(
+                    register=("_file", lambda _s, n=name: n), rows=("_row", "size"),
+                    first_file=("_file", "first"), first_sheet=("_sheet", "first"),
+                    first_row=("_row", "first")).reset_index())
+            frame = frame.drop(columns="_linked")
+        key = _key_frame(frame, register)
+        content = _join(frame, _content_columns(register))
+        frame = frame.assign(_key=key, _content=content)
+        # 1. In-sheet conflicts: same key, different values, inside one sheet → all rejected.
+        per_sheet = frame.groupby(["_file", "_sheet", "_key"], sort=False)["_content"].transform("nunique")
+        conflict = per_sheet.gt(1)
+        if conflict.any():
+            bad = frame[conflict]
+            rejects.append(pd.DataFrame({
+                "file": bad["_file"], "sheet": bad["_sheet"], "row": bad["_row"].astype("int64"),
+                "register": name, "column": "", "value": bad["_key"].str.replace("\x1f", " | ").str.replace("\x00", ""),
+                "reason": "conflict"}))
+            for k, v in bad.groupby(["_file", "_sheet"]).size().items():
+                conflicts_by_sheet[k] = conflicts_by_sheet.get(k, 0) + int(v)
+            frame = frame[~conflict]
+        # 2. Winner order: newest workbook first; then later file/sheet/row for a stable tie-break.
+        frame = frame.sort_values(["_mtime", "_order", "_row"], ascending=False, kind="mergesort")
+        duplicate = frame.duplicated(["_key", "_content"], keep="first")
+        superseded = ~duplicate & frame.duplicated(["_key"], keep="first")
+        kept = frame[~duplicate & ~superseded]
+        winner = kept.set_index("_key")[["_file", "_sheet", "_row"]]
+        for mask, kind, counter in ((duplicate, "duplicate", dups_by_sheet), (superseded, "superseded", sup_by_sheet)):
+            if mask.any():
+                rows = frame[mask]
+                w = winner.reindex(rows["_key"])
+                set_aside.append(pd.DataFrame({
+                    "register": name, "kind": kind, "file": rows["_file"].to_numpy(),
+                    "sheet": rows["_sheet"].to_numpy(), "row": rows["_row"].to_numpy().astype("int64"),
+                    "key": rows["_key"].str.replace("\x1f", " | ").str.replace("\x00", "").to_numpy(),
+                    "kept_file": w["_file"].to_numpy(), "kept_sheet": w["_sheet"].to_numpy(),
+                    "kept_row": w["_row"].to_numpy()}))
+                for k, v in rows.groupby(["_file", "_sheet"]).size().items():
+                    counter[k] = counter.get(k, 0) + int(v)
+        used = kept.sort_values(["_file", "_order", "_row"], kind="mergesort")
+        registers[name] = used.drop(columns=["_key", "_content", "_mtime", "_order"]).reset_index(drop=True)
+
+    accounts = []
+    for s in staged:
+        k = (s.file, s.sheet)
+        conflicts = conflicts_by_sheet.get(k, 0)
+        acc = SheetAccount(s.file, s.sheet, s.register, s.rows_read, s.accepted - conflicts,
+                           s.rejected + conflicts, s.skipped, dups_by_sheet.get(k, 0), sup_by_sheet.get(k, 0))
+        if acc.rows_read != acc.accepted + acc.rejected + acc.skipped:
+            raise ReconciliationError(
+                f"{s.file} [{s.sheet}]: read {acc.rows_read} ≠ accepted {acc.accepted} + rejected "
+                f"{acc.rejected} + skipped {acc.skipped}")
+        accounts.append(acc)
+    all_rejects = pd.concat(rejects, ignore_index=True) if rejects else empty_rejects()
+    all_rejects = all_rejects.sort_values(["file", "sheet", "row", "column", "reason"], kind="mergesort")
+    aside = pd.concat(set_aside, ignore_index=True) if set_aside else pd.DataFrame(
+        columns=["register", "kind", "file", "sheet", "row", "key", "kept_file", "kept_sheet", "kept_row"])
+    unknown_df = pd.concat(unknown, ignore_index=True) if unknown else pd.DataFrame(
+        columns=["customer_key", "register", "rows", "first_file", "first_sheet", "first_row"])
+    return Resolved(registers, all_rejects.reset_index(drop=True), aside, unknown_df, accounts)

@@ -1,0 +1,469 @@
+"""The one place that sequences the stages and touches the output folder.
+
+    discover → read → stage/validate → resolve → KPIs → reports
+
+Outputs are written into a temporary folder beside the target and moved into place only when
+everything succeeded (outputs.md): a failed or killed run leaves the previous outputs as they were.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import __version__
+from pipeline.discover import FileEntry, discover
+from pipeline.i18n import t
+from pipeline.read import FileRead, read_file
+from pipeline.read.header import Classification, classify
+from pipeline.registers import REGISTERS
+from pipeline.stage import StagedSheet, reject_whole_sheet, stage_sheet
+
+ROOT = Path(__file__).resolve().parent.parent
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_STRICT = 0, 1, 2, 3
+
+
+class RunError(Exception):
+    """A fatal condition with a plain message for the analyst, and its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FATAL):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Progress:
+    """One line per stage on stderr, with its time; a bar while reading files."""
+    language: str
+    total: int
+    quiet: bool = False
+    n: int = 0
+    timings: dict = field(default_factory=dict)
+
+    def stage(self, key: str, label: str, started: float, cpu_started: float) -> None:
+        self.n += 1
+        wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+        rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self.timings[key] = {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
+                             "peak_rss_mb": round(rss_kb / 1024, 1)}
+        self.say(t("run.stage", self.language, n=self.n, total=self.total, stage=label, seconds=wall))
+
+    def bar(self, done: int, total: int, name: str) -> None:
+        if self.quiet or total == 0 or not sys.stderr.isatty():
+            return
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:50]:<50}")
+        if done == total:
+            sys.stderr.write("\r" + " " * (width + 70) + "\r")
+        sys.stderr.flush()
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+
+STAGE_LABELS = {
+    "discover": ("发现文件", "discover"), "read": ("读取", "read"),
+    "stage": ("整理与校验", "stage/validate"), "resolve": ("关联与去重", "resolve"),
+    "kpis": ("计算指标", "KPIs"), "reports": ("生成报告", "reports"),
+}
+
+
+def _label(key: str, language: str) -> str:
+    zh, en = STAGE_LABELS[key]
+    return zh if language == "zh" else en
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    names = ["pandas", "numpy", "pyarrow", "pandera", "python-calamine", "fastexcel", "openpyxl",
+             "xlrd", "xlsxwriter", "matplotlib", "chinese-calendar", "opencc", "defusedxml",
+             "msoffcrypto-tool", "charset-normalizer"]
+    out = {"python": sys.version.split()[0], "cq-pipeline": __version__}
+    for n in names:
+        try:
+            out[n] = metadata.version(n)
+        except metadata.PackageNotFoundError:
+            out[n] = ""
+    return out
+
+
+@dataclass
+class Ingested:
+    """Everything reading and validation learned, for the data-quality report and the KPIs."""
+    entries: list[FileEntry]
+    reads: list[FileRead]
+    sheet_rows: list[dict]
+    mappings: list[dict]
+    warnings: list[dict]
+    staged: list[StagedSheet]
+    resolved: object
+    unrecognised: int
+
+
+def ingest(inputs: Path, settings, progress: Progress) -> Ingested:
+    """discover → read → stage → resolve: the registers plus an account of every row."""
+    from pipeline.headers import AliasIndex
+    from pipeline.quality import resolve
+
+    L = settings.report.language
+    t0, c0 = time.perf_counter(), time.process_time()
+    entries = discover(inputs)
+    progress.stage("discover", _label("discover", L), t0, c0)
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    readable = [e for e in entries if e.readable]
+    reads: list[FileRead] = []
+    for i, entry in enumerate(readable, start=1):
+        progress.bar(i - 1, len(readable), entry.rel)
+        reads.append(read_file(entry, settings.input.passwords))
+    progress.bar(len(readable), len(readable), "")
+    progress.stage("read", _label("read", L), t0, c0)
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    index = AliasIndex(REGISTERS, settings.headers)
+    staged: list[StagedSheet] = []
+    sheet_rows: list[dict] = []
+    mappings: list[dict] = []
+    warnings: list[dict] = []
+    unrecognised = 0
+    for fr in reads:
+        for hidden in fr.hidden_sheets:
+            sheet_rows.append(_sheet_row(fr.file, hidden, None, t("sheet.hidden", L)))
+        for raw in fr.sheets:
+            if raw.refused:
+                sheet_rows.append(_sheet_row(raw.file, raw.sheet, None,
+                                             t("sheet.refused", L, reason=t(raw.refused, L))))
+                continue
+            cls = classify(raw.cells, index.match)
+            note, sheet = _classification_note(cls, L), None
+            if cls.status == "ok":
+                sheet = stage_sheet(raw, cls, dayfirst=settings.input.dayfirst,
+                                    scale_max=float(settings.survey.scale_max))
+            elif cls.status == "duplicate_column":
+                sheet = reject_whole_sheet(raw, cls, "sheet_duplicate_column",
+                                           ", ".join(h for hs in cls.duplicates.values() for h in hs))
+            else:
+                unrecognised += cls.status in ("unrecognised", "ambiguous")
+                sheet_rows.append(_sheet_row(raw.file, raw.sheet, None, note))
+                continue
+            staged.append(sheet)
+            row = _sheet_row(raw.file, raw.sheet, cls.register, note)
+            row["header_row"] = raw.first_row + cls.header_index
+            row["_staged"] = sheet
+            sheet_rows.append(row)
+            for column, pos in sorted(cls.mapping.items(), key=lambda kv: kv[1]):
+                mappings.append({"file": raw.file, "sheet": raw.sheet, "register": cls.register,
+                                 "header": cls.headers.get(pos, ""), "column": column})
+            if cls.ignored_headers:
+                warnings.append({"kind": "ignored_columns", "file": raw.file, "sheet": raw.sheet,
+                                 "message": t("sheet.ignored_columns", L, columns=", ".join(cls.ignored_headers))})
+    progress.stage("stage", _label("stage", L), t0, c0)
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    mtimes = {fr.file: fr.modified for fr in reads}
+    resolved = resolve(staged, mtimes)
+    by_key = {(a.file, a.sheet): a for a in resolved.accounts}
+    for row in sheet_rows:
+        sheet = row.pop("_staged", None)
+        if sheet is not None:
+            acc = by_key[(sheet.file, sheet.sheet)]
+            row.update(rows_read=acc.rows_read, accepted=acc.accepted, rejected=acc.rejected,
+                       skipped=acc.skipped, duplicates=acc.duplicates, superseded=acc.superseded)
+    for u in resolved.unknown_customers.itertuples(index=False):
+        warnings.append({"kind": "unknown_customer", "file": u.first_file, "sheet": u.first_sheet,
+                         "message": t("warn.unknown_customer", L, customer=u.customer_key, register=u.register,
+                                      rows=int(u.rows), file=u.first_file, sheet=u.first_sheet, row=int(u.first_row))})
+    progress.stage("resolve", _label("resolve", L), t0, c0)
+    return Ingested(entries, reads, sheet_rows, mappings, warnings, staged, resolved, unrecognised)
+
+
+def _sheet_row(file: str, sheet: str, register: str | None, note: str) -> dict:
+    return {"file": file, "sheet": sheet, "register": register, "note": note, "header_row": None,
+            "rows_read": 0, "accepted": 0, "rejected": 0, "skipped": 0, "duplicates": 0, "superseded": 0}
+
+
+def _classification_note(cls: Classification, L: str) -> str:
+    if cls.status == "ok":
+        return t("sheet.ok", L)
+    if cls.status == "empty":
+        return t("sheet.empty", L)
+    if cls.status == "ambiguous":
+        return t("sheet.ambiguous", L, candidates=", ".join(cls.candidates))
+    if cls.status == "duplicate_column":
+        return t("sheet.duplicate_column", L, columns="; ".join(
+            f"{col}: {' / '.join(hs)}" for col, hs in cls.duplicates.items()))
+    if cls.closest:
+        return t("sheet.unrecognised", L, closest=cls.closest, missing=", ".join(cls.missing))
+    return t("sheet.unrecognised_none", L)
+
+
+def _file_records(ing: Ingested, L: str) -> list[dict]:
+    by_file = {fr.file: fr for fr in ing.reads}
+    records = []
+    for e in ing.entries:
+        if not e.readable:
+            status, reason = "skipped", t(e.skip_reason, L)
+        else:
+            fr = by_file[e.rel]
+            status = fr.status
+            reason = "" if status == "read" else t(fr.reason, L) if fr.reason in _TEXT_KEYS() else fr.reason
+        records.append({"file": e.rel, "status": status, "reason": reason, "size": e.size,
+                        "sha256": sha256_of(e.path)})
+    return records
+
+
+def _TEXT_KEYS():
+    from pipeline.i18n import TEXT
+
+    return TEXT
+
+
+def _reject_texts(rejects: pd.DataFrame, L: str) -> pd.DataFrame:
+    from pipeline.i18n import TEXT
+
+    def text(code: str) -> str:
+        key = f"reason.{code}"
+        return t(key, L) if key in TEXT else code
+
+    codes = rejects["reason"].astype(str)
+    mapping = {c: text(c) for c in codes.unique()}
+    return rejects.assign(reason_text=codes.map(mapping))
+
+
+def write_quality_outputs(ing: Ingested, out: Path, name: str, L: str) -> dict:
+    from pipeline.quality_report import write_quality_workbook
+
+    files = _file_records(ing, L)
+    status_labels = {"read": ("已读取", "read"), "skipped": ("跳过", "skipped"), "failed": ("失败", "failed")}
+    for f in files:
+        f["status_label"] = status_labels[f["status"]][0 if L == "zh" else 1]
+    reg_label = {n: (r.zh if L == "zh" else r.en) + f" ({n})" for n, r in REGISTERS.items()}
+    for s in ing.sheet_rows:
+        s["register_label"] = reg_label.get(s["register"], "") if s["register"] else ""
+    rejects = _reject_texts(ing.resolved.rejects, L)
+    rows_read = sum(s["rows_read"] for s in ing.sheet_rows)
+    summary = [
+        ("文件总数" if L == "zh" else "Files", len(files)),
+        ("已读取文件" if L == "zh" else "Files read", sum(f["status"] == "read" for f in files)),
+        ("失败文件" if L == "zh" else "Files failed", sum(f["status"] == "failed" for f in files)),
+        ("跳过文件" if L == "zh" else "Files skipped", sum(f["status"] == "skipped" for f in files)),
+        ("读取行数" if L == "zh" else "Rows read", rows_read),
+        ("接受行数" if L == "zh" else "Rows accepted", sum(s["accepted"] for s in ing.sheet_rows)),
+        ("拒收行数" if L == "zh" else "Rows rejected", sum(s["rejected"] for s in ing.sheet_rows)),
+        ("跳过行数（空行、表尾）" if L == "zh" else "Rows skipped (blank, footer)", sum(s["skipped"] for s in ing.sheet_rows)),
+        ("重复行" if L == "zh" else "Duplicate rows", sum(s["duplicates"] for s in ing.sheet_rows)),
+        ("被替代行" if L == "zh" else "Superseded rows", sum(s["superseded"] for s in ing.sheet_rows)),
+        ("未识别工作表" if L == "zh" else "Sheets not recognised", ing.unrecognised),
+    ]
+    summary += [((r.zh if L == "zh" else r.en) + f" ({n})", len(ing.resolved.registers.get(n, ())))
+                for n, r in REGISTERS.items()]
+    write_quality_workbook(out / name, L, files, ing.sheet_rows, ing.mappings, rejects,
+                           ing.resolved.set_aside, ing.warnings, summary)
+    return {"files": files}
+
+
+def manifest_dict(ing: Ingested, files: list[dict], settings, command: str, period: str | None,
+                  as_of: date | None, started: datetime, timings: dict, exit_code: int) -> dict:
+    return {
+        "tool": {"name": "cq-pipeline", "version": __version__},
+        "command": command,
+        "period": period,
+        "as_of": as_of.isoformat() if as_of else None,
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "files": [{"file": f["file"], "status": f["status"], "reason": f["reason"], "size": f["size"],
+                   "sha256": f["sha256"]} for f in files],
+        "sheets": [{k: s[k] for k in ("file", "sheet", "register", "rows_read", "accepted", "rejected",
+                                      "skipped", "duplicates", "superseded")} for s in ing.sheet_rows],
+        "registers": {n: {"rows": int(len(ing.resolved.registers.get(n, ())))} for n in REGISTERS},
+        "rows_rejected": int(sum(s["rejected"] for s in ing.sheet_rows)),
+        "settings": settings.as_dict(),
+        "settings_files": [str(p) for p in settings.sources],
+        "packages": package_versions(),
+        "timings": timings,
+        "exit_code": exit_code,
+    }
+
+
+class OutputFolder:
+    """Build outputs in a temporary sibling folder; move it into place only on success."""
+
+    def __init__(self, target: Path):
+        self.target = target
+
+    def __enter__(self) -> Path:
+        parent = self.target.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=parent))
+        except OSError as exc:
+            raise RunError(t("run.cannot_write", "en", path=parent, why=exc.strerror or exc)) from exc
+        return self.tmp
+
+    def commit(self) -> None:
+        old = None
+        if self.target.exists():
+            old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
+            os.replace(self.target, old)
+        os.replace(self.tmp, self.target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def __exit__(self, exc_type, exc, tb):
+        if getattr(self, "tmp", None) is not None and self.tmp.exists():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return False
+
+
+def load_run_settings(inputs: Path):
+    from pipeline.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(ROOT / "settings.toml", inputs)
+    except SettingsError as exc:
+        raise RunError(str(exc), EXIT_USAGE) from exc
+
+
+def validate(inputs: Path, out: Path, quiet: bool = False) -> int:
+    """`python -m pipeline validate`: only data_quality.xlsx and manifest.json."""
+    started = datetime.now(timezone.utc)
+    if not inputs.is_dir():
+        raise RunError(t("run.no_inputs", "en", inputs=inputs), EXIT_USAGE)
+    settings = load_run_settings(inputs)
+    L = settings.report.language
+    progress = Progress(L, total=4, quiet=quiet)
+    ing = ingest(inputs, settings, progress)
+    with OutputFolder(out) as tmp:
+        written = write_quality_outputs(ing, tmp, "data_quality.xlsx", L)
+        code = EXIT_OK if any(len(f) for f in ing.resolved.registers.values()) else EXIT_FATAL
+        manifest = manifest_dict(ing, written["files"], settings, "validate", None, None, started,
+                                 progress.timings, code)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _commit(OutputFolder, tmp, out)
+    rejected = manifest["rows_rejected"]
+    progress.say(t("run.validated", L, out=out / "data_quality.xlsx", rejected=rejected))
+    return code
+
+
+def _commit(_cls, tmp: Path, out: Path) -> None:
+    folder = OutputFolder(out)
+    folder.tmp = tmp
+    try:
+        folder.commit()
+    except OSError as exc:
+        raise RunError(t("run.cannot_write", "en", path=out, why=exc.strerror or exc)) from exc
+
+
+def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool = False,
+        no_cache: bool = False) -> int:
+    """`python -m pipeline run`: the whole monthly job."""
+    from pipeline.kpis import compute_kpis
+    from pipeline.kpis.base import KpiContext
+    from pipeline.kpis.long import write_kpis_long
+
+    started = datetime.now(timezone.utc)
+    if not PERIOD_RE.match(period or ""):
+        raise RunError(t("run.bad_period", "en", period=period), EXIT_USAGE)
+    if not inputs.is_dir():
+        raise RunError(t("run.no_inputs", "en", inputs=inputs), EXIT_USAGE)
+    settings = load_run_settings(inputs)
+    L = settings.report.language
+    as_of = settings.period.as_of or pd.Period(period, freq="M").end_time.date()
+    progress = Progress(L, total=6, quiet=quiet)
+    ing = ingest(inputs, settings, progress)
+    registers = {k: v for k, v in ing.resolved.registers.items() if len(v) or k == "customers"}
+    if not any(len(v) for v in registers.values()):
+        raise RunError(t("run.nothing_usable", L, inputs=inputs), EXIT_FATAL)
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    from pipeline.workdays import WorkCalendar
+
+    calendar = WorkCalendar.from_settings(settings)
+    ctx = KpiContext(settings=settings, period=period, as_of=as_of, calendar=calendar)
+    kpis = compute_kpis(registers, ctx)
+    progress.stage("kpis", _label("kpis", L), t0, c0)
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    previous = _previous_kpis(out)
+    with OutputFolder(out) as tmp:
+        written = write_quality_outputs(ing, tmp, f"data_quality_{period}.xlsx", L)
+        write_kpis_long(kpis, tmp / "kpis_long.csv")
+        _write_sampling_plan(registers, settings, tmp, period)
+        _write_pack(tmp, kpis, registers, ctx, settings, ing, previous, started)
+        rejected = int(sum(s["rejected"] for s in ing.sheet_rows))
+        code = EXIT_STRICT if strict and (rejected or ing.unrecognised) else EXIT_OK
+        progress.stage("reports", _label("reports", L), t0, c0)
+        manifest = manifest_dict(ing, written["files"], settings, "run", period, as_of, started,
+                                 progress.timings, code)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _commit(OutputFolder, tmp, out)
+    if code == EXIT_STRICT:
+        progress.say(t("run.strict_failed", L, rejected=rejected, unrecognised=ing.unrecognised))
+    progress.say(t("run.done", L, out=out, rejected=rejected))
+    return code
+
+
+def _previous_kpis(out: Path) -> pd.DataFrame | None:
+    path = out / "kpis_long.csv"
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", dtype={"period": str, "kpi": str, "scope": str,
+                                                              "key": str, "status": str, "label": str},
+                           keep_default_na=False, na_values={"value": [""], "numerator": [""],
+                                                             "denominator": [""], "target": [""]})
+    except (OSError, ValueError):
+        return None
+
+
+def _write_sampling_plan(registers, settings, tmp: Path, period: str) -> None:
+    customers = registers.get("customers")
+    if customers is None or customers.empty:
+        return
+    from pipeline.kpis.sampling import sampling_plan, write_sampling_plan
+
+    plan = sampling_plan(customers, settings)
+    write_sampling_plan(plan, tmp / f"sampling_plan_{period}.xlsx", settings.report.language,
+                        settings.report.company, period)
+
+
+def _write_pack(tmp: Path, kpis, registers, ctx, settings, ing: Ingested, previous, started) -> None:
+    try:
+        from pipeline.report import RunInfo, build_pack
+    except ImportError:
+        return
+    rows_read = sum(s["rows_read"] for s in ing.sheet_rows)
+    run_info = RunInfo(
+        company=settings.report.company, period=ctx.period, as_of=ctx.as_of,
+        generated_at=started, language=settings.report.language, rows_read=rows_read,
+        rows_used=int(sum(len(v) for v in ing.resolved.registers.values())),
+        rows_rejected=int(sum(s["rejected"] for s in ing.sheet_rows)),
+        files_read=sum(fr.status == "read" for fr in ing.reads),
+        files_failed=sum(fr.status == "failed" for fr in ing.reads),
+        files_skipped=sum(not e.readable for e in ing.entries))
+    build_pack(tmp, kpis, registers, ctx, run_info, previous)
