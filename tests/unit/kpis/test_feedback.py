@@ -16,38 +16,28 @@ The register, hand-worked:
 """
 from __future__ import annotations
 
-import datetime as dt
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.kpis.base import KpiContext, LONG_COLUMNS
-from pipeline.kpis.feedback import (feedback_kpis, feedback_monthly_summary, feedback_open_items)
+from pipeline.kpis.base import LONG_COLUMNS
+from pipeline.kpis.feedback import feedback_kpis, feedback_monthly_summary, feedback_open_items
 from pipeline.workdays import CalendarRangeError, WorkCalendar
 
-CAL = WorkCalendar()
-FILE_DAYS = {"A": 1, "B": 1, "C": 3, "D": 3}
+from .conftest import context_for, register_frame
 
 
-def make_ctx(period="2026-10", as_of=dt.date(2026, 10, 31)) -> KpiContext:
-    settings = SimpleNamespace(
-        feedback=SimpleNamespace(file_days=FILE_DAYS),
-        calendar=SimpleNamespace(extra_holidays=(), extra_workdays=()))
-    return KpiContext(settings=settings, period=period, as_of=as_of, calendar=CAL)
+def make_ctx(period="2026-10", as_of="2026-10-31"):
+    # the documented defaults: file_days A 1, B 1, C 3, D 3; the real calendar
+    return context_for(period, as_of)
 
 
 def feedback_frame(rows) -> pd.DataFrame:
-    cols = ["feedback_no", "category", "feedback_date", "filed_date", "completed_date"]
-    frame = pd.DataFrame(rows, columns=cols)
-    for col in ("feedback_date", "filed_date", "completed_date"):
-        frame[col] = pd.to_datetime(frame[col])
-    n = len(frame)
-    return frame.assign(customer_key=[f"C{i % 2}" for i in range(n)],
-                        customer_code=[f"C{i % 2}" for i in range(n)],
-                        customer_name=["客户"] * n, subject="s", handler="h", dept="d", remark=None,
-                        _file="fb.xlsx", _sheet="登记表", _row=np.arange(5, 5 + n, dtype="int64"))
+    cols = ("feedback_no", "category", "feedback_date", "filed_date", "completed_date")
+    return register_frame("feedback", [
+        {**dict(zip(cols, row)), "customer_code": f"C{i % 2}", "_file": "fb.xlsx", "_sheet": "登记表",
+         "_row": 5 + i}
+        for i, row in enumerate(rows)])
 
 
 REGISTER = feedback_frame([
@@ -141,7 +131,7 @@ def test_as_of_earlier_in_the_month():
     # as_of 10-28 (Wed): F4's deadline day 10-29 has not passed -> pending; F3 not yet received.
     # October judged: F1 late, F2 on time -> 1/2 = 50 %. Open at 10-28: F4 only (F1 completed
     # 10-20, F7 10-23; F3 received 10-29 is after as_of) = 1.
-    long = feedback_kpis({"feedback": REGISTER}, make_ctx(as_of=dt.date(2026, 10, 28)))
+    long = feedback_kpis({"feedback": REGISTER}, make_ctx(as_of="2026-10-28"))
     row = value(long, "feedback_filed_on_time_pct", "2026-10")
     assert (row["numerator"], row["denominator"], row["value"]) == (1, 2, 50.0)
     assert value(long, "feedback_open", "2026-10")["value"] == 1
@@ -160,10 +150,10 @@ def test_empty_register_gives_zero_counts_and_no_rates():
 
 def test_a_deadline_outside_the_known_calendar_stops_the_kpi():
     # an item received on the last day the package knows needs the next year's calendar
-    last = CAL.known_years.stop - 1
+    last = WorkCalendar().known_years.stop - 1
     register = feedback_frame([("F9", "A", f"{last}-12-31", None, None)])
     with pytest.raises(CalendarRangeError, match=f"{last}-12-31"):
-        feedback_kpis({"feedback": register}, make_ctx(period=f"{last}-12", as_of=dt.date(last, 12, 31)))
+        feedback_kpis({"feedback": register}, make_ctx(period=f"{last}-12", as_of=f"{last}-12-31"))
 
 
 def test_open_items_to_chase():
