@@ -35,7 +35,9 @@ def read_file(entry: FileEntry, passwords: Mapping[str, str] | None = None,
         result = _read(entry, passwords or {}, os.environ if environ is None else environ)
     except MemoryError:
         result = _failed(entry, "refused.too_large")
-    except Exception as exc:  # a reader's own bug on a strange file: a reason, not a traceback
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - incl. a Rust reader's PanicException on a strange file
         result = _failed(entry, "read.unreadable", f"{type(exc).__name__}: {exc}"[:300])
     result.seconds = time.perf_counter() - started
     return result

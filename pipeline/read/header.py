@@ -90,7 +90,12 @@ def classify(cells: pd.DataFrame, match, registers: Mapping[str, Register] = REG
     for r in range(min(HEADER_SEARCH_ROWS, len(top))):
         options = [(1, top[r])]
         if r + 1 < len(top):
-            options.append((2, _combined(top[r], top[r + 1])))
+            # Two rows only when the top row carries a header of its own (a cell merged down over
+            # both rows, not overridden by a sub-header): a blank or title row above a header is
+            # not a group-title row.
+            own = [t for t, sub in zip(top[r], top[r + 1]) if t and not sub]
+            if any(match(t) for t in own):
+                options.append((2, _combined(top[r], top[r + 1])))
         for rows_used, headers in options:
             matches = _register_matches(headers, match)
             for name, columns in matches.items():
