@@ -68,7 +68,8 @@ def property_by_customer(registers: Mapping[str, pd.DataFrame], ctx: KpiContext)
     - `status_at_as_of`: the recorded status, except that an item whose loss/damage/unsuitability
       happened after `as_of` was still `in_use` then.
     - `customer_told`: for an incident on or before `as_of`, whether `reported_date` is on or before
-      `as_of`; empty for other items. `days_to_report`: calendar days from the event to the report.
+      `as_of`; empty for other items. `days_to_report`: calendar days from the event to the report
+      (as recorded), for those incidents.
     Sorted by customer and property number.
     """
     register = registers.get(CUSTOMER_PROPERTY.name)
@@ -84,7 +85,7 @@ def property_by_customer(registers: Mapping[str, pd.DataFrame], ctx: KpiContext)
         customer_told=told.where(happened, pd.NA),
         days_to_report=pd.array(
             (items["reported_date"].dt.normalize() - items["event_date"].dt.normalize()).dt.days
-            .where(incident), dtype="Int64"),
+            .where(happened), dtype="Int64"),
     )
     items = items.sort_values(["customer_key", "property_no"], kind="stable")
     return items.reindex(columns=list(BY_CUSTOMER_COLUMNS)).reset_index(drop=True)

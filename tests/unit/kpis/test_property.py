@@ -85,5 +85,5 @@ def test_property_by_customer():
     assert told[["P3", "P5", "P6"]].isna().all()
     # event -> report: P2 10-12 -> 10-13 = 1 day; P4 09-20 -> 09-25 = 5 days
     assert (got.loc["P2", "days_to_report"], got.loc["P4", "days_to_report"]) == (1, 5)
-    assert pd.isna(got.loc["P1", "days_to_report"])
+    assert pd.isna(got.loc["P1", "days_to_report"]) and pd.isna(got.loc["P6", "days_to_report"])
     assert {"_file", "_sheet", "_row", "customer_key"} <= set(items.columns)
