@@ -1,0 +1,88 @@
+"""The machine-readable KPI table, `kpis_long.csv` (outputs.md).
+
+"UTF-8 with BOM (so Excel shows Chinese correctly), comma-separated, one header row, these columns
+in this order: `period,kpi,scope,key,value,numerator,denominator,target,status,label` … `value`: a
+plain number, full precision (no thousands separators, no `%`), empty when there is no value …
+Rows are sorted by `period, kpi, scope, key`; the same inputs and settings give a byte-identical
+file."
+
+Numbers are written as the shortest text that reads back as the same float (Python's `repr`),
+in positional notation (never `1e-05`), whole numbers without `.0`. Text fields that a
+spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return)
+get a leading `'` (OWASP CSV injection); numbers never do, so `-3.5` stays a number.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.kpis.base import LONG_COLUMNS
+
+__all__ = ["format_number", "neutralise_text", "sort_long", "write_kpis_long"]
+
+NUMBER_COLUMNS = ("value", "numerator", "denominator", "target")
+TEXT_COLUMNS = ("period", "kpi", "scope", "key", "status", "label")
+_SORT_KEYS = ("period", "kpi", "scope", "key", "label", "status",
+              "value", "numerator", "denominator", "target")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sort_long(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows in a total order: period, kpi, scope, key (as outputs.md fixes), then label, status,
+    value, numerator, denominator, target as tie-breakers, so that a file is deterministic
+    whatever order the KPI modules produced. Text sorts by code point (no locale); missing
+    numbers sort last. The columns come out in the `kpis_long.csv` order."""
+    out = df[list(LONG_COLUMNS)]
+    return out.sort_values(list(_SORT_KEYS), kind="mergesort", na_position="last").reset_index(drop=True)
+
+
+def format_number(x: float) -> str:
+    """A float as kpis_long.csv writes it: "" for NaN; whole numbers without ".0"; otherwise the
+    shortest round-trip digits, positional (no exponent). Infinity is a bug upstream (every ratio
+    has a guarded denominator) and raises rather than print a wrong number."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+        return ""
+    x = float(x)
+    if math.isinf(x):
+        raise ValueError("an infinite KPI value cannot be written to kpis_long.csv")
+    if x.is_integer():
+        return str(int(x))
+    text = repr(x)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
+
+
+def neutralise_text(text: str) -> str:
+    """A text field safe to open in a spreadsheet: a leading `'` when it starts like a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _formatted(df: pd.DataFrame) -> pd.DataFrame:
+    cols = {}
+    for col in NUMBER_COLUMNS:
+        values = df[col].astype("float64")
+        uniques = pd.unique(values.dropna())
+        table = {u: format_number(u) for u in uniques}
+        cols[col] = values.map(table).fillna("").astype(object)
+    for col in TEXT_COLUMNS:
+        values = df[col].astype(object).where(df[col].notna(), "").astype(str)
+        uniques = pd.unique(values)
+        table = {u: neutralise_text(u) for u in uniques}
+        cols[col] = values.map(table).astype(object)
+    return pd.DataFrame(cols, index=df.index)[list(LONG_COLUMNS)]
+
+
+def write_kpis_long(df: pd.DataFrame, path: Path) -> None:
+    """Write the long table to `path` as kpis_long.csv: UTF-8 with BOM, the ten columns in order,
+    sorted (`sort_long`), numbers formatted by `format_number`, text fields neutralised, `\\n`
+    line ends, quoting only where the CSV needs it. The same frame gives the same bytes."""
+    rows = _formatted(sort_long(df))
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(LONG_COLUMNS)
+        writer.writerows(rows.itertuples(index=False, name=None))
