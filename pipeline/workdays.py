@@ -24,6 +24,8 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
+from pipeline.i18n import t
+
 __all__ = ["CalendarError", "CalendarRangeError", "LATE", "ON_TIME", "PENDING", "WorkCalendar",
            "deadline_status", "known_years"]
 
@@ -35,11 +37,45 @@ _MAX_DATES_NAMED = 5
 
 
 class CalendarError(ValueError):
-    """The working-day calendar cannot be built or used as configured."""
+    """The working-day calendar cannot be built or used as configured.
+
+    `str(error)` is the plain English message; `error.text(language)` the same in "zh" or "en"
+    (pipeline/i18n.py), for the run to show in the report language.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, **fields: Any) -> None:
+        super().__init__(message)
+        self.key = key
+        self.fields = fields
+
+    def text(self, language: str) -> str:
+        if self.key is None:
+            return str(self)
+        fields = dict(self.fields)
+        if "dates" in fields:
+            fields["dates"] = _list_days(fields["dates"], language)
+        return t(self.key, language, **fields)
 
 
 class CalendarRangeError(CalendarError):
-    """A working-day deadline needs a year the official holiday calendar does not cover."""
+    """A working-day count needs a year the official holiday calendar does not cover.
+
+    `dates`: the dates concerned (for a deadline, the start dates whose deadline could not be
+    placed); `known_years`: the years the calendar covers.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, dates: Iterable[date] = (),
+                 known_years: range | None = None, **fields: Any) -> None:
+        self.dates: tuple[date, ...] = tuple(dates)
+        self.known_years = known_years
+        super().__init__(message, key=key, dates=self.dates, **fields)
+
+
+def _range_error(key: str, days: np.ndarray, years: range) -> CalendarRangeError:
+    dates = tuple(d.astype(date) for d in np.unique(days))
+    fields = {"version": _package_version(), "first": years.start, "last": years.stop - 1}
+    return CalendarRangeError(t(key, "en", dates=_list_days(dates, "en"), **fields), key=key,
+                              dates=dates, known_years=years, **fields)
 
 
 def known_years() -> range:
@@ -89,10 +125,9 @@ class WorkCalendar:
         self.extra_workdays: tuple[date, ...] = tuple(d.astype(date) for d in _days(extra_workdays))
         both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
         if both:
-            raise CalendarError(
-                "These days are listed both as plant holidays and as plant working days "
-                "([calendar] extra_holidays and extra_workdays): "
-                + ", ".join(d.isoformat() for d in both))
+            key = "kpis.calendar.in_both_lists"
+            raise CalendarError(t(key, "en", dates=", ".join(d.isoformat() for d in both)), key=key,
+                                dates=tuple(both))
         years = known_years()
         self.known_years: range = years
         self._first = np.datetime64(f"{years.start:04d}-01-01", "D")
@@ -158,10 +193,7 @@ class WorkCalendar:
             counted[rows[unknown]] = False
             days, idx = days[~unknown], idx[~unknown]
         elif unknown.any():
-            raise CalendarRangeError(
-                f"Working-day deadlines cannot be worked out for items dated {_list_days(days[unknown])}: "
-                f"{self._coverage_text()}, and these deadlines need days outside it. "
-                "Update the chinese-calendar package, or check these dates.")
+            raise _range_error("kpis.calendar.deadline_out_of_range", days[unknown], self.known_years)
         result[counted] = self._working_days[idx] + 1
         return pd.Series(result, index=start.index).astype(out_dtype)
 
@@ -212,13 +244,7 @@ class WorkCalendar:
         days = days[~np.isnat(days)]
         outside = (days < self._first) | (days > self._last)
         if outside.any():
-            raise CalendarRangeError(
-                f"Working days cannot be counted for {_list_days(days[outside])}: "
-                f"{self._coverage_text()}. Update the chinese-calendar package, or check these dates.")
-
-    def _coverage_text(self) -> str:
-        return (f"the official holiday calendar (chinese-calendar {_package_version()}) covers the years "
-                f"{self.known_years.start}–{self.known_years.stop - 1} only")
+            raise _range_error("kpis.calendar.out_of_range", days[outside], self.known_years)
 
 
 def deadline_status(done: pd.Series, deadline_end: pd.Series, as_of_end: pd.Timestamp) -> pd.Series:
@@ -245,11 +271,12 @@ def deadline_status(done: pd.Series, deadline_end: pd.Series, as_of_end: pd.Time
     return pd.Series(verdict, index=done.index, dtype="str")
 
 
-def _list_days(days: np.ndarray) -> str:
-    unique = np.unique(days)
-    named = ", ".join(str(d) for d in unique[:_MAX_DATES_NAMED])
-    rest = len(unique) - _MAX_DATES_NAMED
-    return named + (f" and {rest} more date(s)" if rest > 0 else "")
+def _list_days(dates: Iterable[date], language: str) -> str:
+    """The first few dates in ISO form, then how many more (the message stays one readable line)."""
+    dates = sorted(dates)
+    named = ", ".join(d.isoformat() for d in dates[:_MAX_DATES_NAMED])
+    rest = len(dates) - _MAX_DATES_NAMED
+    return named + (" " + t("kpis.calendar.more_dates", language, n=rest) if rest > 0 else "")
 
 
 def _package_version() -> str:

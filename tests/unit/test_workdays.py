@@ -159,6 +159,19 @@ def test_a_start_outside_the_known_years_raises_a_plain_message():
     assert "NotImplementedError" not in message and "Traceback" not in message
 
 
+def test_the_message_in_both_languages_and_many_dates_summarised():
+    starts = pd.Series(pd.date_range("2100-01-01", periods=8, freq="D"))
+    with pytest.raises(CalendarRangeError) as err:
+        CAL.deadline_end(starts, 1)
+    # five dates named, then "and 3 more"
+    assert "2100-01-05" in str(err.value) and "2100-01-06" not in str(err.value)
+    assert "3 more" in str(err.value)
+    assert err.value.text("en") == str(err.value)
+    zh = err.value.text("zh")
+    assert "2100-01-01" in zh and "工作日" in zh and "另外 3 个日期" in zh
+    assert err.value.dates[0] == dt.date(2100, 1, 1) and len(err.value.dates) == 8
+
+
 def test_a_deadline_running_past_the_last_known_year_raises():
     last = CAL.known_years.stop - 1
     with pytest.raises(CalendarRangeError, match=f"{last}-12-31"):
