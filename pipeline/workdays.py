@@ -160,7 +160,8 @@ class WorkCalendar:
 
     # --- columns ----------------------------------------------------------------------------
 
-    def deadline_end(self, start: pd.Series, n_days: int | pd.Series, *, strict: bool = True) -> pd.Series:
+    def deadline_end(self, start: pd.Series, n_days: int | pd.Series | np.ndarray, *,
+                     strict: bool = True) -> pd.Series:
         """The moment a deadline of N working days after each start runs out.
 
         kpis.md: "N working days after date d always means: the end of the N-th working day
@@ -228,11 +229,16 @@ class WorkCalendar:
         return series
 
     @staticmethod
-    def _as_counts(n_days: int | pd.Series, index: pd.Index) -> np.ndarray:
-        if isinstance(n_days, pd.Series):
+    def _as_counts(n_days: Any, index: pd.Index) -> np.ndarray:
+        if isinstance(n_days, pd.Series):       # aligned on the index
             n = pd.to_numeric(n_days.reindex(index), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        else:
-            n = np.full(len(index), float(n_days))
+        elif np.ndim(n_days) == 0:               # one N for every row
+            n = np.full(len(index), np.nan if pd.isna(n_days) else float(n_days))
+        else:                                    # an array: by position
+            n = pd.to_numeric(pd.Series(np.asarray(n_days)), errors="coerce").to_numpy(
+                dtype="float64", na_value=np.nan)
+            if len(n) != len(index):
+                raise ValueError(f"{len(n)} numbers of working days for {len(index)} start dates.")
         if (~np.isnan(n) & (n != np.floor(n))).any():
             raise ValueError("A number of working days must be a whole number.")
         return n

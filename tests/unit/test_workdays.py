@@ -74,6 +74,13 @@ def test_deadline_end_column_keeps_index_dtype_and_missing_values():
     assert got.iloc[3] == ts("2026-10-16")
 
 
+def test_deadline_end_takes_n_as_an_array_by_position():
+    start = pd.Series(pd.to_datetime(["2026-09-30", "2026-10-14"]), index=[7, 3])
+    got = CAL.deadline_end(start, np.array([3, 1]))
+    # 09-30 +3 -> 10-10 (调休) -> end 10-11; 10-14 +1 -> 10-15 -> end 10-16
+    assert got.tolist() == [ts("2026-10-11"), ts("2026-10-16")] and list(got.index) == [7, 3]
+
+
 def test_deadline_end_rejects_negative_days():
     with pytest.raises(ValueError):
         CAL.deadline_end(pd.Series([ts("2026-10-14")]), -1)
