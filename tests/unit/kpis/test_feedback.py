@@ -190,3 +190,16 @@ def test_monthly_summary(month, category, received, on_time, late, pending, comp
     row = summary[(summary.month == month) & (summary.category == category)].iloc[0]
     assert (row.received, row.filed_on_time, row.filed_late, row.filing_pending, row.completed,
             row.still_open) == (received, on_time, late, pending, completed, still_open)
+
+
+@pytest.mark.parametrize("overrides, on_time, judged", [
+    # C within 2 working days: F2 (filed on the 3rd) turns late -> October 0 on time / 3 judged
+    ({"feedback__file_days__C": 2}, 0, 3),
+    # plant shutdown on Tue 10-13: F1's first working day after 10-12 becomes 10-14, the day it
+    # was filed -> on time; October: F1, F2 on time, F4 late -> 2 / 3
+    ({"calendar__extra_holidays": ["2026-10-13"]}, 2, 3),
+])
+def test_settings_reach_the_deadlines(overrides, on_time, judged):
+    long = feedback_kpis({"feedback": REGISTER}, context_for("2026-10", "2026-10-31", **overrides))
+    row = value(long, "feedback_filed_on_time_pct", "2026-10")
+    assert (row["numerator"], row["denominator"]) == (on_time, judged)
