@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.kpis.base import KpiContext, empty_long, long_frame, ratio_pct
-from pipeline.registers import SURVEY_ITEMS
+from pipeline.settings import grade_bands
 
 SMALL_SAMPLE = 3          # kpis.md: fewer than 3 returned responses → flagged small-sample
 _KEYS = ["round", "customer_key"]
@@ -188,7 +188,7 @@ def _band_min(band: Any) -> float:
 
 
 def _bands(settings: Any) -> tuple:
-    from pipeline.settings import grade_bands  # the settings module owns the named schemes
+    """The grading bands in force (the settings module owns the named schemes)."""
     return tuple(grade_bands(settings.survey.grading))
 
 
