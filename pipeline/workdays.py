@@ -49,6 +49,7 @@ class CalendarError(ValueError):
         self.fields = fields
 
     def text(self, language: str) -> str:
+        """The message in `language` ("zh" or "en")."""
         if self.key is None:
             return str(self)
         fields = dict(self.fields)
