@@ -68,7 +68,7 @@ def _formatted(df: pd.DataFrame) -> pd.DataFrame:
         values = df[col].astype("float64")
         uniques = pd.unique(values.dropna())
         table = {u: format_number(u) for u in uniques}
-        cols[col] = values.map(table).fillna("").astype(object)
+        cols[col] = values.astype(object).map(table).where(values.notna(), "")
     for col in TEXT_COLUMNS:
         values = df[col].astype(object).where(df[col].notna(), "").astype(str)
         uniques = pd.unique(values)
