@@ -698,11 +698,10 @@ def shenzhen_pivot(lots_by_month: dict) -> Sheet:
                  note="pivot summary; its header has a customer name but no order, due date or quantity")
 
 
-def deliveries_files(rng: random.Random, lots: dict) -> tuple[list[Book], list[CsvFile], dict]:
+def deliveries_files(rng: random.Random, lots: dict) -> tuple[list[Book], list[CsvFile]]:
     """Shenzhen keeps a workbook per year (a sheet per month); Dongguan a traditional-header
     workbook until September 2026, then an ERP export."""
     books, csvs = [], []
-    special: dict = {}
 
     # --- 深圳厂 2025: real Excel dates; the old August sheet is hidden; blank rows in November
     sheets = []
@@ -740,7 +739,6 @@ def deliveries_files(rng: random.Random, lots: dict) -> tuple[list[Book], list[C
     nodue = june.rows[30]
     nodue.values["due"] = None
     nodue.rejects.append(("due", "missing_required"))
-    special["sz_reject_keys"] = [neg.key, nodue.key]
     books.append(Book("交货/深圳厂/订单交货进度表_2026.xlsx", sheets + [shenzhen_pivot(
         {(2026, m): lots[(SZ, (2026, m))] for m in range(1, 11)})], datetime(2026, 10, 31, 10, 5),
         "订单交货进度表 2026"))
@@ -782,7 +780,7 @@ def deliveries_files(rng: random.Random, lots: dict) -> tuple[list[Book], list[C
     csvs.append(CsvFile("交货/东莞厂/ERP出货明细_东莞厂_202610.csv", "utf-8",
                         Sheet("", "deliveries", [], cols, rows),
                         note="ERP export: English headers, UTF-8 without BOM"))
-    return books, csvs, special
+    return books, csvs
 
 
 # ============================================================================================
@@ -2030,7 +2028,7 @@ def main() -> int:
     lots = make_lots(streams["deliveries"])
     complaints = make_complaints(streams["complaints"], lots)
 
-    delivery_books, delivery_csvs, _ = deliveries_files(streams["delivery_cells"], lots)
+    delivery_books, delivery_csvs = deliveries_files(streams["delivery_cells"], lots)
     complaint_books, complaint_info = complaint_files(complaints)
     rejected_nos = set(complaint_info["not_used"])    # incl. the complaint typed with another's number
     survey_books, survey_csvs = survey_files(streams["survey"])
