@@ -403,9 +403,14 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
     t0, c0 = time.perf_counter(), time.process_time()
     from pipeline.workdays import WorkCalendar
 
-    calendar = WorkCalendar.from_settings(settings)
-    ctx = KpiContext(settings=settings, period=period, as_of=as_of, calendar=calendar)
-    kpis = compute_kpis(registers, ctx)
+    from pipeline.workdays import CalendarError
+
+    try:
+        calendar = WorkCalendar.from_settings(settings)
+        ctx = KpiContext(settings=settings, period=period, as_of=as_of, calendar=calendar)
+        kpis = compute_kpis(registers, ctx)
+    except CalendarError as exc:
+        raise RunError(exc.text(L) if hasattr(exc, "text") else str(exc), EXIT_FATAL) from exc
     progress.stage("kpis", _label("kpis", L), t0, c0)
 
     t0, c0 = time.perf_counter(), time.process_time()
