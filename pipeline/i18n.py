@@ -46,6 +46,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "sheet.ignored_columns": ("登记表不使用这些列（已忽略）：{columns}", "columns the register does not use (ignored): {columns}"),
     "warn.unknown_customer": ("客户不在客户清单中：{customer}（{register}，{rows} 行，首见 {file} [{sheet}] 第 {row} 行）；按非汽车客户处理", "customer not in the master: {customer} ({register}, {rows} rows, first at {file} [{sheet}] row {row}); treated as non-automotive"),
     # --- value normalisation (pipeline/stage/normalise.py) ---
+    "reason.bad_number": ("不是有效的数字", "not a number"),
+    "reason.not_integer": ("应为整数，不能有小数", "not a whole number"),
+    "reason.bad_date": ("不是有效的日期（或该日期不存在）", "not a valid date (or no such day)"),
+    "reason.no_year": ("日期没有年份，且表头标题和工作表名中找不到年份", "the date has no year, and neither the title rows nor the sheet name give one"),
+    "reason.bad_bool": ("不是“是/否”值（可填 是/否、Y/N、√/×、OK/NG、1/0）", "not a yes/no value (是/否, Y/N, √/×, OK/NG, 1/0)"),
+    "reason.not_in_vocab": ("不在允许的选项中", "not one of the allowed values"),
+    "reason.bad_month": ("不是有效的月份（如 2026-10、2026年10月）", "not a month (e.g. 2026-10, 2026年10月)"),
+    "reason.bad_round": ("不是有效的调查批次（如 2026H1、2026上半年、2026Q3、2026年度）", "not a survey round (e.g. 2026H1, 2026上半年, 2026Q3, 2026年度)"),
     # --- staging, keys, duplicates (pipeline/stage/, pipeline/quality.py) ---
     "reason.missing_required": ("必填项为空", "a required value is blank"),
     "reason.negative": ("不能为负数", "cannot be negative"),
