@@ -24,8 +24,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.kpis.base import KpiContext, long_frame, month_end, month_label, ratio_pct
-from pipeline.kpis.delivery import delivery_facts
+from pipeline.kpis.base import KpiContext, long_frame, month_end, ratio_pct
+from pipeline.kpis.delivery import delivery_facts, month_of
 
 __all__ = [
     "AGE_BANDS", "COMPLAINT_KPIS", "complaint_facts", "complaint_kpis", "judged_complaints",
@@ -42,6 +42,11 @@ AGE_BANDS = ("0-30", "31-60", "61-90", ">90")
 _AGE_EDGES = (-math.inf, 30, 60, 90, math.inf)          # (a, b] in whole days
 
 ON_TIME, LATE, PENDING = "on_time", "late", "pending"
+
+# What the monthly counts read of a judged complaint.
+_COUNTED_COLUMNS = ("customer_key", "category", "root_cause", "received_date", "closed_date", "month",
+                    "response_status", "d8_status", "d8_deadline_month", "closed_month", "days_to_close",
+                    "is_repeat", "defect_n", "batch_reject_n")
 
 
 # --- judging each complaint -----------------------------------------------------------------
@@ -82,7 +87,7 @@ def _judge(received: pd.Series, done: pd.Series, limit: pd.Series, unit: str,
         last_day = deadline
     status = pd.Series(np.select([received.isna(), on_time, late], [PENDING, ON_TIME, LATE], PENDING),
                        index=received.index, dtype="str")
-    return status, deadline, month_label(last_day)
+    return status, deadline, month_of(last_day)
 
 
 def _norm_text(values: pd.Series) -> pd.Series:
@@ -92,7 +97,7 @@ def _norm_text(values: pd.Series) -> pd.Series:
 
 
 def _repeat_pairs(complaints: pd.DataFrame, months: int) -> pd.DataFrame:
-    """Every (repeat, earlier complaint it repeats) pair, by a self-merge on customer and part.
+    """Every (repeat, earlier complaint it repeats) pair, as row positions in `complaints`.
 
     kpis.md: "a complaint is a repeat when an earlier complaint of the same customer and the same
     `part_no`, with the same defect — same `defect_code` where both have one, else the same
@@ -100,22 +105,41 @@ def _repeat_pairs(complaints: pd.DataFrame, months: int) -> pd.DataFrame:
     `complaints.recurrence_months` months before it."
     "Within N months before" is: received − N calendar months ≤ earlier received < received
     (a month back from 31 August is 31 July; from 31 March six months back is 30 September,
-    clipped to the month's last day). Defect codes are compared trimmed and case-folded too.
+    clipped to the month's last day). Defect codes are compared trimmed and case-folded too; a
+    complaint without a part number, or without both a code and a description, repeats nothing.
+
+    Two self-merges, each on (customer, part, the defect itself) reduced to one integer group id,
+    so only complaints of the same defect are ever paired and the merge moves integers, not text.
+    Returns columns pos, pos_prev (positions in `complaints`) and matched_on
+    (defect_code / description).
     """
-    base = complaints.loc[complaints["part_no"].notna() & complaints["customer_key"].notna()
-                          & complaints["received_date"].notna(),
-                          ["complaint_no", "customer_key", "part_no", "received_date",
-                           "defect_code", "description"]]
-    base = base.assign(code_n=_norm_text(base["defect_code"]), desc_n=_norm_text(base["description"]))
-    pairs = base.merge(base, on=["customer_key", "part_no"], suffixes=("", "_prev"))
-    both_coded = pairs["code_n"].notna() & pairs["code_n_prev"].notna()
-    same_code = both_coded & (pairs["code_n"] == pairs["code_n_prev"])
-    same_desc = (~both_coded & pairs["desc_n"].notna() & pairs["desc_n_prev"].notna()
-                 & (pairs["desc_n"] == pairs["desc_n_prev"]))
-    earliest = pairs["received_date"] - pd.DateOffset(months=months)
-    within = (pairs["received_date_prev"] < pairs["received_date"]) & (pairs["received_date_prev"] >= earliest)
-    pairs = pairs[within & (same_code | same_desc)]
-    return pairs.assign(matched_on=np.where(both_coded.loc[pairs.index], "defect_code", "description"))
+    received = complaints["received_date"]
+    usable = (complaints["part_no"].notna() & complaints["customer_key"].notna() & received.notna()).to_numpy()
+    base = pd.DataFrame({
+        "customer_key": complaints["customer_key"].to_numpy()[usable],
+        "part_no": complaints["part_no"].to_numpy()[usable],
+        "code_n": _norm_text(complaints["defect_code"]).to_numpy()[usable],
+        "desc_n": _norm_text(complaints["description"]).to_numpy()[usable],
+        "t": received.to_numpy()[usable],
+        "pos": np.flatnonzero(usable),
+    })
+    base = base.assign(earliest=base["t"] - pd.DateOffset(months=months), coded=base["code_n"].notna())
+
+    def same_defect_pairs(defect: str) -> pd.DataFrame:
+        rows = base[base[defect].notna()]
+        slim = pd.DataFrame({
+            "g": rows.groupby(["customer_key", "part_no", defect], sort=False).ngroup().to_numpy(),
+            "t": rows["t"].to_numpy(), "earliest": rows["earliest"].to_numpy(),
+            "pos": rows["pos"].to_numpy(), "coded": rows["coded"].to_numpy(),
+        })
+        pairs = slim.merge(slim[["g", "t", "pos", "coded"]], on="g", suffixes=("", "_prev"))
+        return pairs[(pairs["t_prev"] < pairs["t"]) & (pairs["t_prev"] >= pairs["earliest"])]
+
+    by_code = same_defect_pairs("code_n").assign(matched_on="defect_code")
+    by_desc = same_defect_pairs("desc_n")
+    # the description decides only where not both complaints have a defect code
+    by_desc = by_desc[~(by_desc["coded"] & by_desc["coded_prev"])].assign(matched_on="description")
+    return pd.concat([by_code, by_desc], ignore_index=True)[["pos", "pos_prev", "matched_on"]]
 
 
 def judged_complaints(complaints: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
@@ -139,12 +163,13 @@ def judged_complaints(complaints: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame
     closed = complaints["closed_date"].dt.normalize()
     repeats = _repeat_pairs(complaints, cfg.recurrence_months)
     return complaints.assign(
-        month=month_label(received),
+        month=month_of(received),
         response_deadline=resp_deadline, response_status=resp_status, response_deadline_month=resp_month,
         d8_deadline=d8_deadline, d8_status=d8_status, d8_deadline_month=d8_month,
-        closed_month=month_label(closed),
+        closed_month=month_of(closed),
         days_to_close=(closed - received.dt.normalize()).dt.days.astype("float64"),
-        is_repeat=complaints["complaint_no"].isin(repeats["complaint_no"]) & complaints["complaint_no"].notna(),
+        is_repeat=pd.Series(np.isin(np.arange(len(complaints)), repeats["pos"].to_numpy()),
+                            index=complaints.index),
         defect_n=pd.to_numeric(complaints["defect_qty"], errors="coerce").astype("float64").fillna(0.0),
         batch_reject_n=complaints["batch_reject"].fillna(False).astype("int64"),
     )
@@ -324,7 +349,8 @@ def complaint_kpis(registers: Mapping[str, pd.DataFrame], ctx: KpiContext) -> pd
                           for kpi in COMPLAINT_KPIS], ignore_index=True)
     deliveries = registers.get("deliveries")
     delivered = delivery_facts(deliveries, ctx) if deliveries is not None else None
-    judged = judged_complaints(complaints, ctx)
+    # only the columns the counts read: every filter below then moves a few columns, not all
+    judged = judged_complaints(complaints, ctx)[list(_COUNTED_COLUMNS)]
     open_rows = _open_at_month_ends(judged, ctx)
     bands = _grid({"n": _count(open_rows.assign(key=open_rows["age_band"]))}, list(AGE_BANDS), months)
     return pd.concat([
@@ -385,17 +411,25 @@ def repeat_links(complaints: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
 
     Columns: month, complaint_no, received_date, repeats_complaint_no, repeats_received_date,
     customer_key, part_no, matched_on (defect_code / description), defect_code, description,
-    and the repeat's provenance (`_file`, `_sheet`, `_row`).
+    repeats_defect_code, repeats_description, and the repeat's provenance (`_file`, `_sheet`,
+    `_row`).
     """
     pairs = _repeat_pairs(complaints, ctx.settings.complaints.recurrence_months)
-    prov = complaints[["complaint_no", "_file", "_sheet", "_row"]].drop_duplicates("complaint_no")
-    out = (pairs.assign(month=month_label(pairs["received_date"]))
-           .rename(columns={"complaint_no_prev": "repeats_complaint_no",
-                            "received_date_prev": "repeats_received_date"})
-           .merge(prov, on="complaint_no", how="left"))
+    cols = ["complaint_no", "received_date", "customer_key", "part_no", "defect_code", "description",
+            "_file", "_sheet", "_row"]
+    later = complaints[cols].iloc[pairs["pos"].to_numpy()].reset_index(drop=True)
+    earlier = complaints[cols[:2] + cols[4:6]].iloc[pairs["pos_prev"].to_numpy()].reset_index(drop=True)
+    out = pd.DataFrame({
+        "month": month_of(later["received_date"]),
+        "complaint_no": later["complaint_no"], "received_date": later["received_date"],
+        "repeats_complaint_no": earlier["complaint_no"], "repeats_received_date": earlier["received_date"],
+        "customer_key": later["customer_key"], "part_no": later["part_no"],
+        "matched_on": pairs["matched_on"].to_numpy(),
+        "defect_code": later["defect_code"], "description": later["description"],
+        "repeats_defect_code": earlier["defect_code"], "repeats_description": earlier["description"],
+        "_file": later["_file"], "_sheet": later["_sheet"], "_row": later["_row"],
+    })
     out = out[out["month"].isin(ctx.months)]
-    cols = ["month", "complaint_no", "received_date", "repeats_complaint_no", "repeats_received_date",
-            "customer_key", "part_no", "matched_on", "defect_code", "description", "_file", "_sheet", "_row"]
-    return (out[cols].sort_values(["received_date", "complaint_no", "repeats_received_date",
-                                   "repeats_complaint_no"], kind="mergesort")
+    return (out.sort_values(["received_date", "complaint_no", "repeats_received_date", "repeats_complaint_no"],
+                            kind="mergesort")
             .reset_index(drop=True))

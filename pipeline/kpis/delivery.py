@@ -13,9 +13,9 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.kpis.base import KpiContext, empty_long, long_frame, month_label, ratio_pct
+from pipeline.kpis.base import KpiContext, empty_long, long_frame, ratio_pct
 
-__all__ = ["delivery_facts", "delivery_kpis", "judged_lots", "late_lot_rows", "LATE_REASONS"]
+__all__ = ["delivery_facts", "delivery_kpis", "judged_lots", "late_lot_rows", "month_of", "LATE_REASONS"]
 
 DELIVERY_KPIS = ("due_lots", "late_lots", "otd_pct", "otd_qty_pct", "delivered_lots", "delivered_qty")
 # Why a due lot is late, in the order the reason is named when several apply.
@@ -48,14 +48,22 @@ def judged_lots(deliveries: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
     short = (qty_delivered < qty_due) if ctx.settings.delivery.full_quantity else pd.Series(False, index=deliveries.index)
     reason = np.select([not_delivered, after_grace, short], list(LATE_REASONS), default="")
     return deliveries.assign(
-        due_month=month_label(due),
+        due_month=month_of(due),
         is_due=due.notna() & (due <= as_of),
-        delivered_month=month_label(delivered),
+        delivered_month=month_of(delivered),
         late=not_delivered | after_grace | short,
         reason=pd.Series(reason, index=deliveries.index, dtype="str"),
         qty_due_n=qty_due,
         qty_delivered_n=qty_delivered,
     )
+
+
+def month_of(dates: pd.Series) -> pd.Series:
+    """'YYYY-MM' of each date, missing stays missing — `base.month_label` without formatting every
+    row (each distinct month is formatted once), for registers of hundreds of thousands of rows."""
+    ym = dates.dt.year * 100 + dates.dt.month
+    table = {u: f"{int(u) // 100:04d}-{int(u) % 100:02d}" for u in pd.unique(ym.dropna())}
+    return ym.map(table).astype(object).where(dates.notna(), None)
 
 
 def _as_float(values: pd.Series) -> pd.Series:
