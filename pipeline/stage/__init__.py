@@ -8,6 +8,7 @@ skipped and counted, never rejected. For every sheet: rows read = accepted + rej
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -73,10 +74,26 @@ def empty_register_frame(register: Register) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells as stripped text with blanks as NaN, for blank/footer detection only."""
-    stripped = frame.apply(lambda s: s.astype("str").str.strip() if len(s) else s)
-    return stripped.where(stripped.ne("") & frame.notna())
+def _as_text(col: pd.Series) -> pd.Series:
+    return col if col.dtype == "str" else col.astype("str").where(col.notna(), np.nan)
+
+
+def _row_masks(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(non-blank, footer) masks, one column at a time: no row-wise work on a wide frame.
+
+    A footer's sign-off label must be the row's first non-empty cell.
+    """
+    n = len(data)
+    non_blank = np.zeros(n, dtype=bool)
+    footer = np.zeros(n, dtype=bool)
+    for pos in data.columns:
+        col = _as_text(data[pos])
+        filled = col.str.contains(r"\S", regex=True).fillna(False).to_numpy(dtype=bool)
+        if filled.any():
+            starts = col.str.match(FOOTER).fillna(False).to_numpy(dtype=bool)
+            footer |= starts & filled & ~non_blank
+        non_blank |= filled
+    return non_blank, footer
 
 
 def _parse(column: Column, raw: pd.Series, *, dayfirst: bool, default_year: int | None) -> nz.Parsed:
@@ -119,13 +136,14 @@ def _check_reason(check: str) -> str:
     return check
 
 
-def _schema(register: Register, scale_max: float) -> pa.DataFrameSchema:
+@functools.lru_cache(maxsize=None)
+def _schema(register_name: str, scale_max: float) -> pa.DataFrameSchema:
     import schemas
     from schemas.survey_returns import survey_schema
 
-    if register.name == "survey_returns":
+    if register_name == "survey_returns":
         return survey_schema(scale_max)
-    return schemas.SCHEMAS[register.name].to_schema()
+    return schemas.SCHEMAS[register_name].to_schema()
 
 
 def _schema_failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
@@ -158,20 +176,13 @@ def stage_sheet(raw: RawSheet, cls: Classification, *, dayfirst: bool = False,
                 scale_max: float = 100.0) -> StagedSheet:
     """Type, normalise and validate the rows of one classified sheet."""
     register = REGISTERS[cls.register]
-    data = raw.cells.iloc[cls.data_start:]
-    data = data.reset_index(drop=True)
-    text = _text_cells(data) if len(data) else data
-    non_blank = text.notna().any(axis=1) if len(data) else pd.Series(dtype=bool)
-    if len(data) and non_blank.any():
-        last = int(np.flatnonzero(non_blank.to_numpy())[-1])
-        data, text, non_blank = data.iloc[: last + 1], text.iloc[: last + 1], non_blank.iloc[: last + 1]
-    else:
-        data, text, non_blank = data.iloc[:0], text.iloc[:0], non_blank.iloc[:0]
-    rows_read = len(data)
+    data = raw.cells.iloc[cls.data_start:].reset_index(drop=True)
+    non_blank, footer = _row_masks(data)
+    last = int(np.flatnonzero(non_blank)[-1]) + 1 if non_blank.any() else 0
+    data, non_blank, footer = data.iloc[:last], non_blank[:last], footer[:last]
+    rows_read = last
     excel_rows = raw.first_row + cls.data_start + np.arange(rows_read, dtype="int64")
-    first_text = text.bfill(axis=1).iloc[:, 0] if rows_read and text.shape[1] else pd.Series(dtype="str")
-    footer = first_text.fillna("").astype(str).str.match(FOOTER) if rows_read else pd.Series(dtype=bool)
-    keep = (non_blank & ~footer).to_numpy() if rows_read else np.zeros(0, dtype=bool)
+    keep = non_blank & ~footer
     skipped = int(rows_read - keep.sum())
 
     cand = data.loc[keep].reset_index(drop=True)
@@ -184,7 +195,7 @@ def stage_sheet(raw: RawSheet, cls: Classification, *, dayfirst: bool = False,
     for column in register.columns:
         pos = cls.mapping.get(column.name)
         raw_col = cand[pos] if pos is not None else pd.Series([np.nan] * n, dtype="str")
-        raw_col = raw_col.astype("str").where(raw_col.notna(), np.nan) if n else raw_col.astype("str")
+        raw_col = _as_text(raw_col)
         parsed = _parse(column, raw_col, dayfirst=dayfirst, default_year=default_year)
         values = parsed.values
         if column.blank is not None:
@@ -199,7 +210,7 @@ def stage_sheet(raw: RawSheet, cls: Classification, *, dayfirst: bool = False,
                 "index": idx, "column": column.name,
                 "reason": parsed.error.to_numpy()[idx].astype(str)}))
     frame = pd.DataFrame(typed, index=pd.RangeIndex(n))
-    failures = _schema_failures(frame, _schema(register, scale_max))
+    failures = _schema_failures(frame, _schema(register.name, scale_max))
     if parse_failed and len(failures):
         # A value that could not be parsed is reported once, as such: not again as "missing".
         key = list(zip(failures["index"].tolist(), failures["column"].tolist()))
@@ -241,16 +252,11 @@ def reject_whole_sheet(raw: RawSheet, cls: Classification, reason: str, column: 
     the loss is visible and counted rather than silent."""
     register = REGISTERS[cls.register]
     data = raw.cells.iloc[cls.data_start:].reset_index(drop=True)
-    text = _text_cells(data) if len(data) else data
-    non_blank = text.notna().any(axis=1) if len(data) else pd.Series(dtype=bool)
-    if len(data) and non_blank.any():
-        last = int(np.flatnonzero(non_blank.to_numpy())[-1])
-        non_blank = non_blank.iloc[: last + 1]
-    else:
-        non_blank = non_blank.iloc[:0]
-    rows_read = len(non_blank)
+    non_blank, footer = _row_masks(data)
+    rows_read = int(np.flatnonzero(non_blank)[-1]) + 1 if non_blank.any() else 0
+    non_blank = (non_blank & ~footer)[:rows_read]
     rows = raw.first_row + cls.data_start + np.arange(rows_read, dtype="int64")
-    bad_rows = rows[non_blank.to_numpy()]
+    bad_rows = rows[non_blank]
     rejects = pd.DataFrame({"file": raw.file, "sheet": raw.sheet, "row": bad_rows, "register": register.name,
                             "column": column, "value": "", "reason": reason})
     return StagedSheet(raw.file, raw.sheet, register.name, empty_register_frame(register),
