@@ -32,7 +32,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--period", required=True, help="YYYY-MM")
     run.add_argument("--out", type=Path, required=True)
     run.add_argument("--strict", action="store_true", help="exit 3 if any row is rejected or a sheet not recognised")
-    run.add_argument("--no-cache", action="store_true", help="ignore the cache of parsed registers")
 
     val = sub.add_parser("validate", help="only data_quality.xlsx and manifest.json")
     val.add_argument("--inputs", type=Path, required=True)
@@ -58,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             from pipeline.run import run
 
-            return run(args.inputs, args.period, args.out, strict=args.strict, quiet=quiet,
-                       no_cache=args.no_cache)
+            return run(args.inputs, args.period, args.out, strict=args.strict, quiet=quiet)
         if args.command == "validate":
             from pipeline.run import validate
 

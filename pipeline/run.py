@@ -379,8 +379,7 @@ def _commit(_cls, tmp: Path, out: Path) -> None:
         raise RunError(t("run.cannot_write", "en", path=out, why=exc.strerror or exc)) from exc
 
 
-def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool = False,
-        no_cache: bool = False) -> int:
+def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool = False) -> int:
     """`python -m pipeline run`: the whole monthly job."""
     from pipeline.kpis import compute_kpis
     from pipeline.kpis.base import KpiContext
