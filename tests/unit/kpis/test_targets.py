@@ -123,3 +123,23 @@ def test_compute_kpis_skips_only_missing_area_modules(monkeypatch):
     # delivery (6) and complaints (11) company rows, 12 months each, all without data
     assert len(long) == 17 * 12 and long["value"].isna().all()
     assert set(pd.unique(long["status"])) == {"", "no_data"}
+
+
+def test_ppm_exactly_on_target_met_and_complaint_rate_above_target_missed():
+    # October: 100 lots × 1000 pcs = 100,000 pcs delivered; 2 complaints with 3 + 2 = 5 defects.
+    # ppm = 5 / 100,000 × 1e6 = 50 = targets.ppm → met (equal is met, lower is better);
+    # complaint rate = 2 / 100 × 100 = 2.0 > targets.complaint_rate_pct 1.0 → missed.
+    deliveries = register_frame("deliveries", [
+        {"order_no": f"O{i}", "customer_code": "C2", "due_date": "2026-10-10", "delivered_date": "2026-10-10",
+         "qty_due": 1000, "qty_delivered": 1000} for i in range(100)])
+    complaints = register_frame("complaints", [
+        {"complaint_no": "K1", "customer_code": "C2", "received_date": "2026-10-05", "defect_qty": 3},
+        {"complaint_no": "K2", "customer_code": "C2", "received_date": "2026-10-06", "defect_qty": 2}])
+    long = compute_kpis({"deliveries": deliveries, "complaints": complaints, "customers": MASTER},
+                        context_for("2026-10"))
+    october = long[(long["period"] == "2026-10") & long["scope"].isin(["company", "customer"])]
+    got = {(r.kpi, r.scope): (r.value, r.target, r.status) for r in october.itertuples()
+           if r.kpi in ("ppm", "complaint_rate_pct")}
+    assert got == {("ppm", "company"): (50.0, 50.0, "met"), ("ppm", "customer"): (50.0, 50.0, "met"),
+                   ("complaint_rate_pct", "company"): (2.0, 1.0, "missed"),
+                   ("complaint_rate_pct", "customer"): (2.0, 1.0, "missed")}
