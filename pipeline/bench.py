@@ -1,0 +1,884 @@
+"""`make bench` / `python -m pipeline bench --sizes medium,large`: where the monthly job's time goes.
+
+Issue 5 measured, on a 2-core laptop, one 1,000,000-row × 12-column delivery sheet: pandas +
+openpyxl 271 s, pandas + calamine 33–49 s, fastexcel → Arrow 10.9–12.5 s, only inflating the
+sheet's XML 2.2–2.8 s. This harness puts the pipeline on that scale, honestly:
+
+* the inputs: `pipeline.benchdata` writes (once, cached under `.bench/`) a company's registers in
+  their messy real shapes — 1,000,000 delivery lots in 12 monthly workbooks for `large`, a tenth of
+  everything for `medium`, 2,000 lots for `tiny`;
+* the full run: `python -m pipeline run … --no-cache` in its own process, so its peak RSS is its
+  own; the per-stage wall, CPU and peak RSS come from the `timings` the run writes into its
+  `manifest.json`, the whole process's from `wait4`;
+* the floor: the same files read into memory by the fastest reader here and nothing else
+  (fastexcel straight into Arrow, every sheet of every file) in a process of its own, in the same
+  run (median of a few repeats: the machine is noisy); plus two reference lines, the same read with
+  every cell as text (what the pipeline's reader asks for) and only inflating the sheets' XML;
+* the naive baseline: `pandas.read_excel(engine="openpyxl")` of the same files fed through the
+  pipeline's own stage / resolve / KPI / report code (the run with its reader swapped), on the
+  smallest size only and extrapolated linearly to the larger ones;
+* the ratios run/floor and naive/run, and growth: the full run at 10 %, 30 % and 100 % of the
+  largest size, with the exponent of time vs rows fitted by least squares on log-log;
+* optionally a cProfile of the run on the smallest size: the functions the time is spent in.
+
+Everything lands in `BENCHMARKS.md` (the figures section is rewritten, the header above it kept).
+The measuring is kept apart from the rendering: `run_benchmarks()` returns a `Benchmark`,
+`render_figures()` turns it into Markdown, `write_benchmarks_md()` writes the file.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from statistics import median
+from typing import TYPE_CHECKING, Callable, Sequence
+
+if TYPE_CHECKING:  # the worker processes stay lean: the floor must not pay for importing pandas
+    from pipeline.benchdata import BenchInputs, BenchSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+PERIOD = "2026-10"
+STAGES = ("discover", "read", "stage", "resolve", "kpis", "reports")
+STAGE_LABELS = {"discover": "discover", "read": "read", "stage": "stage/validate",
+                "resolve": "resolve", "kpis": "KPIs", "reports": "reports"}
+GROWTH_FRACTIONS = (0.1, 0.3, 1.0)
+FLOOR_MODES = {
+    "fastexcel": "fastexcel → Arrow, types inferred (the floor)",
+    "fastexcel_text": "fastexcel → Arrow, every cell as text (what the pipeline's reader asks for)",
+    "inflate": "only inflating every sheet's XML (zlib), no parsing",
+}
+TARGET_FLOOR_RATIO = 1.5
+TARGET_RSS_MB = 2.5 * 1024
+SUBPROCESS_TIMEOUT_S = 3 * 3600
+MARKER = "<!-- bench:figures — everything below this line is rewritten by `python -m pipeline bench` -->"
+DEFAULT_HEADER = """# Benchmarks
+
+How long the monthly job takes on a company's whole history, where the time goes, and how far it
+is from the fastest possible read of the same files. Written by `make bench`
+(`python -m pipeline bench --sizes medium,large`; `pipeline/bench.py`, inputs from
+`pipeline/benchdata.py`, cached under `.bench/`).
+
+How to read the figures:
+
+- **Inputs** are generated, deterministic and in the sample company's messy shapes (title rows above
+  the header, dates typed as text, thousands separators, a traditional-Chinese header, a few bad and
+  duplicate rows). `large` is issue 5's scale: 1,000,000 delivery lots in 12 monthly workbooks,
+  50,000 complaints, 20,000 survey rows, 5,000 incidents, 3,000 customers; `medium` is a tenth.
+- **Per stage**: wall seconds, CPU seconds (all threads; CPU > wall means several cores worked) and
+  the process's peak RSS *so far* at the end of the stage, as the run itself wrote them into
+  `manifest.json`. The **process** row is the whole `python -m pipeline run` process measured from
+  outside (`wait4`): interpreter start-up, imports, settings and the manifest are in it and in no stage.
+- **Floor**: the same files read into memory by the fastest reader available and nothing else, in
+  its own process. **run/floor** is how many floors the whole run costs; the goal is ≤ 1.5 with a
+  peak RSS ≤ 2.5 GB on the large inputs.
+- **Naive**: `pandas.read_excel(engine="openpyxl")` instead of our reader, everything else the same
+  code; measured on the medium inputs only and extrapolated linearly (said so where it is).
+- **Growth**: the full run at 10 %, 30 % and 100 % of the largest size; the exponent is the slope of
+  log(time) against log(rows) (1.0 = linear).
+- Each figure is one measurement on a shared, noisy machine (the floor: the median of a few), with
+  the input files in the OS page cache (they were just written or hashed): differences of ±15 % between
+  two runs are noise. Compare ratios more than absolute seconds.
+"""
+
+
+# --- measuring a process ------------------------------------------------------------------------
+
+@dataclass
+class Measured:
+    """One child process, measured from outside."""
+    command: list[str]
+    exit_code: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    stdout: str
+    stderr_tail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+def measure(command: Sequence[str], *, log_path: Path, cwd: Path = ROOT,
+            timeout_s: float = SUBPROCESS_TIMEOUT_S) -> Measured:
+    """Run `command`, wait for it with `wait4` and return its wall time, CPU time and peak RSS.
+
+    The peak RSS is the child's own maximum resident set (`ru_maxrss`), not this process's.
+    stderr goes to `log_path` (the run's own progress lines); stdout is returned.
+    """
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as err, tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(command), cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        timer = threading.Timer(timeout_s, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        stdout = out.read().decode("utf-8", errors="replace")
+    tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-6:]
+    return Measured(list(command), proc.returncode, wall, usage.ru_utime + usage.ru_stime,
+                    usage.ru_maxrss / 1024.0, stdout, "\n".join(tail))
+
+
+def _worker_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pipeline.bench", *args]
+
+
+def _last_json(stdout: str) -> dict:
+    for line in reversed(stdout.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    return {}
+
+
+# --- results ------------------------------------------------------------------------------------
+
+@dataclass
+class RunResult:
+    """The full monthly job on one inputs folder."""
+    inputs: BenchInputs
+    process: Measured
+    stages: dict[str, dict]            # manifest.json "timings": stage → wall_s, cpu_s, peak_rss_mb
+    account: dict                      # rows read / accepted / rejected …, sheets recognised
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.process.ok and not self.error
+
+    @property
+    def spec(self) -> BenchSpec:
+        return self.inputs.spec
+
+    def stage_wall(self, stage: str) -> float | None:
+        t = self.stages.get(stage)
+        return None if t is None else float(t["wall_s"])
+
+    @property
+    def stage_sum(self) -> float:
+        return sum(float(t["wall_s"]) for t in self.stages.values())
+
+
+@dataclass
+class FloorResult:
+    mode: str
+    runs: list[Measured]
+    read_s: list[float]                # in-process read time of each repeat (no start-up, no imports)
+    sheets: int = 0
+    rows: int = 0
+    cells: int = 0
+    bytes_inflated: int = 0
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.runs) and all(r.ok for r in self.runs) and not self.error
+
+    @property
+    def wall_s(self) -> float:
+        return median(r.wall_s for r in self.runs)
+
+    @property
+    def read_median_s(self) -> float:
+        return median(self.read_s) if self.read_s else float("nan")
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return max(r.peak_rss_mb for r in self.runs)
+
+    @property
+    def cpu_s(self) -> float:
+        return median(r.cpu_s for r in self.runs)
+
+
+@dataclass
+class NaiveResult:
+    inputs: BenchInputs
+    process: Measured
+    mode: str                          # "pipeline": read_excel + our stage/resolve/KPI/report code; "read_only"
+    read_s: float
+    stages: dict[str, dict]
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.process.ok and self.mode in ("pipeline", "read_only")
+
+
+@dataclass
+class ProfileResult:
+    inputs: BenchInputs
+    process: Measured
+    total_s: float
+    own: list[dict]                    # top functions by own (internal) time
+    cumulative: list[dict]             # our functions by cumulative time
+
+
+@dataclass
+class Benchmark:
+    sizes: list[str]
+    command: str
+    started: datetime
+    machine: dict
+    packages: dict[str, str]
+    inputs: dict[str, BenchInputs] = field(default_factory=dict)          # size → inputs
+    runs: dict[BenchSpec, RunResult] = field(default_factory=dict)
+    floors: dict[str, dict[str, FloorResult]] = field(default_factory=dict)  # size → mode → floor
+    naive: NaiveResult | None = None
+    naive_size: str = ""
+    growth: list[BenchSpec] = field(default_factory=list)
+    profile: ProfileResult | None = None
+    finished: datetime | None = None
+    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def run_for(self, size: str) -> RunResult | None:
+        return self.runs.get(self.inputs[size].spec) if size in self.inputs else None
+
+    @property
+    def ok(self) -> bool:
+        floors_ok = all(f.ok for modes in self.floors.values() for f in modes.values())
+        naive_ok = self.naive is None or self.naive.ok
+        return all(r.ok for r in self.runs.values()) and floors_ok and naive_ok
+
+
+# --- the steps ----------------------------------------------------------------------------------
+
+def run_full(inputs: BenchInputs, log: Callable[[str], None]) -> RunResult:
+    """`python -m pipeline run --inputs … --period 2026-10 --out … --no-cache` in its own process."""
+    out = inputs.root / "out"
+    if out.exists():
+        shutil.rmtree(out)     # a cold run: no previous pack for the run to compare with
+    command = [sys.executable, "-m", "pipeline", "run", "--inputs", str(inputs.inputs),
+               "--period", PERIOD, "--out", str(out), "--no-cache"]
+    log(f"run {inputs.spec.label}: {' '.join(_display(command))}")
+    measured = measure(command, log_path=inputs.root / "logs" / "run.log")
+    stages, account, error = {}, {}, ""
+    manifest_path = out / "manifest.json"
+    if measured.ok and manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        stages = {k: manifest.get("timings", {})[k] for k in STAGES if k in manifest.get("timings", {})}
+        account = manifest_account(manifest)
+        missing = [s for s in STAGES if s not in stages]
+        if missing:
+            error = f"manifest.json has no timings for {', '.join(missing)}"
+    elif measured.ok:
+        error = "the run wrote no manifest.json"
+    else:
+        error = f"exit code {measured.exit_code}: {measured.stderr_tail.splitlines()[-1] if measured.stderr_tail else ''}"
+    log(f"run {inputs.spec.label}: {measured.wall_s:.1f} s wall, {measured.cpu_s:.1f} s CPU, "
+        f"{measured.peak_rss_mb:,.0f} MB peak" + (f" — FAILED ({error})" if error else ""))
+    return RunResult(inputs, measured, stages, account, error)
+
+
+def manifest_account(manifest: dict) -> dict:
+    """What the run made of the inputs: did every sheet get recognised, how many rows were used."""
+    sheets = manifest.get("sheets", [])
+    files = manifest.get("files", [])
+    total = {k: sum(int(s.get(k) or 0) for s in sheets)
+             for k in ("rows_read", "accepted", "rejected", "skipped", "duplicates", "superseded")}
+    total["sheets"] = len(sheets)
+    total["sheets_recognised"] = sum(1 for s in sheets if s.get("register"))
+    total["files"] = len(files)
+    total["files_read"] = sum(1 for f in files if f.get("status") == "read")
+    total["registers"] = {k: v.get("rows", 0) for k, v in manifest.get("registers", {}).items() if v.get("rows")}
+    return total
+
+
+def run_floor(inputs: BenchInputs, mode: str, repeats: int, log: Callable[[str], None]) -> FloorResult:
+    result = FloorResult(mode, [], [])
+    for i in range(repeats):
+        m = measure(_worker_command("_floor", mode, str(inputs.inputs)),
+                    log_path=inputs.root / "logs" / f"floor-{mode}-{i + 1}.log")
+        result.runs.append(m)
+        if not m.ok:
+            result.error = m.stderr_tail.splitlines()[-1] if m.stderr_tail else f"exit code {m.exit_code}"
+            break
+        data = _last_json(m.stdout)
+        result.read_s.append(float(data["read_s"]))
+        result.sheets, result.rows, result.cells = data["sheets"], data["rows"], data["cells"]
+        result.bytes_inflated = data.get("bytes", 0)
+    if result.runs:
+        log(f"floor {inputs.spec.label} [{mode}]: {result.wall_s:.2f} s wall (median of {len(result.runs)}), "
+            f"{result.peak_rss_mb:,.0f} MB peak" + (f" — FAILED ({result.error})" if result.error else ""))
+    return result
+
+
+def run_naive(inputs: BenchInputs, log: Callable[[str], None]) -> NaiveResult:
+    out = inputs.root / "naive-out"
+    if out.exists():
+        shutil.rmtree(out)
+    log(f"naive {inputs.spec.label}: pandas.read_excel(engine='openpyxl') + the pipeline's own stages")
+    m = measure(_worker_command("_naive", str(inputs.inputs), str(out), PERIOD),
+                log_path=inputs.root / "logs" / "naive.log")
+    data = _last_json(m.stdout) if m.ok else {}
+    result = NaiveResult(inputs, m, data.get("mode", "failed"), float(data.get("read_s", float("nan"))),
+                         data.get("timings", {}), data.get("note", "" if m.ok else m.stderr_tail))
+    log(f"naive {inputs.spec.label}: {m.wall_s:.1f} s wall ({result.mode}), {m.peak_rss_mb:,.0f} MB peak")
+    return result
+
+
+def run_profile(inputs: BenchInputs, log: Callable[[str], None], top: int = 15) -> ProfileResult:
+    out = inputs.root / "profile-out"
+    if out.exists():
+        shutil.rmtree(out)
+    log(f"profile {inputs.spec.label}: cProfile of the whole run")
+    m = measure(_worker_command("_profile", str(inputs.inputs), str(out), PERIOD, str(top)),
+                log_path=inputs.root / "logs" / "profile.log")
+    data = _last_json(m.stdout) if m.ok else {}
+    log(f"profile {inputs.spec.label}: {m.wall_s:.1f} s under the profiler")
+    return ProfileResult(inputs, m, float(data.get("total_s", float("nan"))), data.get("own", []),
+                         data.get("cumulative", []))
+
+
+def fit_exponent(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Slope b of log(y) = a + b·log(x), least squares; None with fewer than two usable points."""
+    import numpy as np
+
+    pts = [(x, y) for x, y in zip(xs, ys) if x and y and x > 0 and y > 0]
+    if len({x for x, _ in pts}) < 2:
+        return None
+    lx = np.log([x for x, _ in pts])
+    ly = np.log([y for _, y in pts])
+    slope, _intercept = np.polyfit(lx, ly, 1)
+    return float(slope)
+
+
+def machine_info() -> dict:
+    cpu_model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu_model = platform.processor()
+    mem_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_gb = int(line.split()[1]) / 1024 / 1024
+                break
+    except OSError:
+        pass
+    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"nproc": nproc, "memory_gb": mem_gb, "cpu_model": cpu_model or "unknown",
+            "python": sys.version.split()[0], "platform": platform.platform()}
+
+
+def package_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    names = ("pandas", "numpy", "pyarrow", "pandera", "fastexcel", "python-calamine", "openpyxl",
+             "xlsxwriter", "matplotlib", "psutil")
+    out = {}
+    for n in names:
+        try:
+            out[n] = metadata.version(n)
+        except metadata.PackageNotFoundError:
+            out[n] = "not installed"
+    return out
+
+
+def run_benchmarks(sizes: Sequence[str], bench_dir: Path, *, growth_fractions: Sequence[float] = GROWTH_FRACTIONS,
+                   floor_repeats: int = 3, profile: bool = True, command: str = "",
+                   log: Callable[[str], None] | None = None) -> Benchmark:
+    """Generate (or reuse) the inputs, then measure floors, full runs, the naive baseline and growth."""
+    from pipeline.benchdata import SIZE_SCALES, ensure_inputs, spec_for
+
+    log = log or (lambda _msg: None)
+    sizes = sorted(dict.fromkeys(sizes), key=lambda s: SIZE_SCALES[s])
+    bench = Benchmark(list(sizes), command or f"python -m pipeline bench --sizes {','.join(sizes)}",
+                      datetime.now().astimezone(), machine_info(), package_versions())
+    bench.load_before = os.getloadavg()
+    bench_dir = Path(bench_dir)
+
+    largest = spec_for(sizes[-1])
+    bench.growth = list(dict.fromkeys(largest.scaled(f) for f in growth_fractions))
+    specs = list(dict.fromkeys([*(spec_for(s) for s in sizes), *bench.growth]))
+    prepared: dict[BenchSpec, BenchInputs] = {}
+    for spec in sorted(specs, key=lambda s: s.lots):
+        prepared[spec] = ensure_inputs(spec, bench_dir, log=log)
+    bench.inputs = {s: prepared[spec_for(s)] for s in sizes}
+
+    for size in sizes:
+        inputs = bench.inputs[size]
+        bench.floors[size] = {mode: run_floor(inputs, mode, floor_repeats if mode == "fastexcel" else 1, log)
+                              for mode in FLOOR_MODES}
+        bench.runs[inputs.spec] = run_full(inputs, log)
+    for spec in sorted(bench.growth, key=lambda s: s.lots):
+        if spec not in bench.runs:
+            bench.runs[spec] = run_full(prepared[spec], log)
+
+    bench.naive_size = sizes[0]
+    bench.naive = run_naive(bench.inputs[sizes[0]], log)
+    if profile:
+        bench.profile = run_profile(bench.inputs[sizes[0]], log)
+    bench.load_after = os.getloadavg()
+    bench.finished = datetime.now().astimezone()
+    return bench
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+def _s(x: float | None) -> str:
+    if x is None or x != x:
+        return "—"
+    return f"{x:,.1f}" if x >= 100 else f"{x:.2f}"
+
+
+def _mb(x: float | None) -> str:
+    return "—" if x is None or x != x else f"{x:,.0f}"
+
+
+def _ratio(x: float | None) -> str:
+    return "—" if x is None or x != x else f"{x:.2f} ×"
+
+
+def _display(command: Sequence[str]) -> list[str]:
+    """A command as a reader would type it: `python` for this interpreter, paths relative to the repo."""
+    out = []
+    for i, part in enumerate(command):
+        if i == 0 and part == sys.executable:
+            out.append("python")
+            continue
+        try:
+            out.append(str(Path(part).relative_to(ROOT)) if part.startswith("/") else part)
+        except ValueError:
+            out.append(part)
+    return out
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return lines
+
+
+
+def render_figures(b: Benchmark) -> str:
+    """The figures section of BENCHMARKS.md (everything below the marker)."""
+    L: list[str] = []
+    m = b.machine
+    L += ["## Machine and command", ""]
+    L += [f"- Date: {b.started:%Y-%m-%d %H:%M %Z}" + (f" (took {(b.finished - b.started).total_seconds() / 60:.1f} min)"
+                                                      if b.finished else "")]
+    L += [f"- Machine: {m['nproc']} cores (`nproc`), {m['memory_gb']:.1f} GB memory, CPU `{m['cpu_model']}`, "
+          f"{m['platform']}, Python {m['python']}"]
+    L += [f"- Load average (1/5/15 min) before: {' / '.join(f'{x:.2f}' for x in b.load_before)}; "
+          f"after: {' / '.join(f'{x:.2f}' for x in b.load_after)} (above {m['nproc']} means other work shared the cores)"]
+    L += ["- Packages: " + ", ".join(f"{k} {v}" for k, v in b.packages.items())]
+    L += [f"- Command: `{b.command}` (the full run of each size: "
+          f"`python -m pipeline run --inputs .bench/<folder>/inputs --period {PERIOD} --out .bench/<folder>/out --no-cache`)"]
+    L += [""]
+
+    L += ["## Inputs", ""]
+    rows = []
+    for size, inp in b.inputs.items():
+        s = inp.spec
+        floor = b.floors.get(size, {}).get("fastexcel")
+        cells = f"{floor.cells:,}" if floor and floor.ok else "—"
+        rows.append([size, f"`.bench/{inp.root.name}`", f"{s.lots:,}", f"{s.complaints:,}", f"{s.survey_rows:,}",
+                     f"{s.incidents:,}", f"{s.customers:,}", str(inp.files), f"{inp.bytes / 1e6:,.1f}", cells,
+                     "cached" if inp.cached else f"generated in {inp.generated_s:.1f} s"])
+    L += _table(["size", "folder", "delivery lots", "complaints", "survey rows", "incidents", "customers",
+                 "workbooks", "MB", "cells read (floor)", "generation"], rows)
+    L += [""]
+
+    L += ["## Full run, per stage", ""]
+    for size in b.sizes:
+        r = b.run_for(size)
+        if r is None:
+            continue
+        L += [f"### {size} ({r.spec.lots:,} lots)", ""]
+        if not r.ok:
+            L += [f"The run failed: {r.error or r.process.stderr_tail}", "",
+                  "```", r.process.stderr_tail, "```", ""]
+            if not r.stages:
+                continue
+        total = r.stage_sum
+        rows = []
+        for st in STAGES:
+            t = r.stages.get(st)
+            if t is None:
+                rows.append([STAGE_LABELS[st], "—", "—", "—", "—"])
+                continue
+            share = 100 * float(t["wall_s"]) / total if total else float("nan")
+            rows.append([STAGE_LABELS[st], _s(float(t["wall_s"])), _s(float(t["cpu_s"])),
+                         _mb(float(t["peak_rss_mb"])), f"{share:.0f} %"])
+        rows.append(["**stages**", f"**{_s(total)}**", _s(sum(float(t['cpu_s']) for t in r.stages.values())), "", "100 %"])
+        rows.append(["**process** (wait4)", f"**{_s(r.process.wall_s)}**", _s(r.process.cpu_s),
+                     f"**{_mb(r.process.peak_rss_mb)}**", ""])
+        L += _table(["stage", "wall s", "CPU s", "peak RSS so far, MB", "share of stages"], rows)
+        a = r.account
+        if a:
+            regs = ", ".join(f"{k} {v:,}" for k, v in a.get("registers", {}).items())
+            L += ["", f"Read {a['files_read']}/{a['files']} files, {a['sheets_recognised']}/{a['sheets']} sheets "
+                      f"recognised; rows read {a['rows_read']:,} = accepted {a['accepted']:,} + rejected "
+                      f"{a['rejected']:,} + skipped {a['skipped']:,} (duplicates {a['duplicates']:,}, superseded "
+                      f"{a['superseded']:,}). Rows used: {regs}."]
+        L += [""]
+
+    L += ["## Read floor", "",
+          "The same files, every sheet, read into memory and nothing else, each in a process of its own "
+          "(`python -m pipeline.bench _floor MODE DIR`). *wall* is the whole process (start-up and imports "
+          "included), *read* the reading alone.", ""]
+    rows = []
+    for size, modes in b.floors.items():
+        for mode, f in modes.items():
+            if not f.ok:
+                rows.append([size, FLOOR_MODES[mode], "failed: " + f.error, "", "", "", ""])
+                continue
+            reps = f" (median of {len(f.runs)}: {', '.join(_s(r.wall_s) for r in f.runs)})" if len(f.runs) > 1 else ""
+            volume = f"{f.bytes_inflated / 1e6:,.0f} MB XML" if mode == "inflate" else f"{f.rows:,} rows, {f.cells:,} cells"
+            rows.append([size, FLOOR_MODES[mode], _s(f.wall_s) + reps, _s(f.read_median_s), _s(f.cpu_s),
+                         _mb(f.peak_rss_mb), volume])
+    L += _table(["size", "reader", "wall s", "read s", "CPU s", "peak RSS MB", "volume"], rows)
+    L += [""]
+
+    L += ["## Naive baseline", ""]
+    n = b.naive
+    if n is None:
+        L += ["Not measured.", ""]
+    else:
+        if n.mode == "pipeline":
+            L += [f"`pandas.read_excel(path, sheet_name=None, header=None, dtype=str, engine=\"openpyxl\")` of every "
+                  f"workbook of the **{b.naive_size}** inputs, the frames handed to the pipeline's own "
+                  f"stage/validate, resolve, KPI and report code (the run with its reader swapped, "
+                  f"`python -m pipeline.bench _naive`).", ""]
+        elif n.mode == "read_only":
+            L += [f"Only the naive read is timed (`pandas.read_excel(engine=\"openpyxl\")` of every workbook of the "
+                  f"**{b.naive_size}** inputs): the pipeline's stages could not be fed with its frames "
+                  f"({n.note}).", ""]
+        else:
+            L += [f"The naive baseline failed: {n.note}", ""]
+        if n.ok:
+            rows = [["read (pandas + openpyxl)", _s(n.read_s)]]
+            for st in STAGES[2:]:
+                if st in n.stages:
+                    rows.append([STAGE_LABELS[st], _s(float(n.stages[st]["wall_s"]))])
+            rows.append(["**process**", f"**{_s(n.process.wall_s)}**"])
+            rows.append(["peak RSS MB", _mb(n.process.peak_rss_mb)])
+            L += _table(["naive, " + b.naive_size, "wall s"], rows)
+            L += [""]
+            ext = []
+            base_rows = n.inputs.spec.data_rows
+            for size in b.sizes:
+                spec = b.inputs[size].spec
+                factor = spec.data_rows / base_rows
+                how = "measured" if size == b.naive_size else f"extrapolated linearly (× {factor:.1f} rows)"
+                ext.append([size, _s(n.read_s * factor), _s(n.process.wall_s * factor), how])
+            L += _table(["size", "naive read s", "naive process s", ""], ext)
+            L += [""]
+
+    L += ["## Ratios", ""]
+    rows = []
+    for size in b.sizes:
+        r = b.run_for(size)
+        f = b.floors.get(size, {}).get("fastexcel")
+        if r is None or not r.ok or f is None or not f.ok:
+            rows.append([size, "—", "—", "—", "—", "—"])
+            continue
+        run_floor_ratio = r.process.wall_s / f.wall_s
+        read_ratio = (r.stage_wall("read") or float("nan")) / f.read_median_s
+        rss_ratio = r.process.peak_rss_mb / f.peak_rss_mb
+        naive = "—"
+        if n is not None and n.ok:
+            factor = b.inputs[size].spec.data_rows / n.inputs.spec.data_rows
+            naive = _ratio(n.process.wall_s * factor / r.process.wall_s)
+            if size != b.naive_size:
+                naive += " (extrapolated)"
+        rows.append([size, _ratio(run_floor_ratio), _ratio(read_ratio), _ratio(rss_ratio), naive,
+                     f"{'met' if run_floor_ratio <= TARGET_FLOOR_RATIO else 'missed'} / "
+                     f"{'met' if r.process.peak_rss_mb <= TARGET_RSS_MB else 'missed'}"])
+    L += _table(["size", "run / floor (process wall)", "read stage / floor read", "peak RSS run / floor",
+                 "naive / run (process wall)", "goal ≤ 1.5 × floor / ≤ 2.5 GB"], rows)
+    L += [""]
+
+    L += ["## Growth", ""]
+    points = [b.runs[s] for s in sorted(b.growth, key=lambda s: s.lots) if s in b.runs]
+    if points:
+        rows = []
+        for r in points:
+            rows.append([f"{r.spec.lots:,}", f"{r.spec.data_rows:,}", _s(r.process.wall_s) if r.ok else "failed",
+                         _s(r.process.cpu_s), _mb(r.process.peak_rss_mb),
+                         *[_s(r.stage_wall(st)) for st in STAGES]])
+        L += _table(["lots", "all rows", "process wall s", "CPU s", "peak RSS MB",
+                     *[f"{STAGE_LABELS[st]} s" for st in STAGES]], rows)
+        ok = [r for r in points if r.ok]
+        xs = [r.spec.data_rows for r in ok]
+        exps = [("process wall", fit_exponent(xs, [r.process.wall_s for r in ok])),
+                ("peak RSS", fit_exponent(xs, [r.process.peak_rss_mb for r in ok]))]
+        exps += [(STAGE_LABELS[st], fit_exponent(xs, [r.stage_wall(st) or 0 for r in ok])) for st in STAGES]
+        L += ["", "Fitted exponent of time (and memory) vs rows, least squares on log-log over "
+                  f"{len(ok)} points (1.0 = linear; every register scales with the lots):", ""]
+        L += _table(["measure", "exponent"], [[k, "—" if v is None else f"{v:.2f}"] for k, v in exps])
+        L += [""]
+
+    L += ["## Where the time goes", ""]
+    L += _where_the_time_goes(b)
+    L += [""]
+
+    if b.profile is not None:
+        p = b.profile
+        L += [f"## Hot spots (cProfile of the full run, {p.inputs.spec.label} inputs)", ""]
+        if not p.own:
+            L += [f"The profile failed: {p.process.stderr_tail}", ""]
+        else:
+            L += [f"{_s(p.total_s)} s under the profiler (which slows Python-level calls, so read shares, "
+                  "not seconds). Functions by own time:", ""]
+            L += _table(["function", "calls", "own s", "share"],
+                        [[f"`{e['function']}`", f"{e['calls']:,}", _s(e["own_s"]),
+                          f"{100 * e['own_s'] / p.total_s:.0f} %"] for e in p.own])
+            L += ["", "The pipeline's own functions by cumulative time (callees included):", ""]
+            L += _table(["function", "calls", "cumulative s", "share"],
+                        [[f"`{e['function']}`", f"{e['calls']:,}", _s(e["cum_s"]),
+                          f"{100 * e['cum_s'] / p.total_s:.0f} %"] for e in p.cumulative])
+            L += [""]
+    return "\n".join(L).rstrip() + "\n"
+
+
+def _where_the_time_goes(b: Benchmark) -> list[str]:
+    size = b.sizes[-1]
+    r = b.run_for(size)
+    f = b.floors.get(size, {}).get("fastexcel")
+    if r is None or not r.ok or not r.stages:
+        return [f"No successful run on the {size} inputs to analyse."]
+    total = r.stage_sum
+    ranked = sorted(r.stages.items(), key=lambda kv: -float(kv[1]["wall_s"]))
+    top, t = ranked[0]
+    out = [f"- On the **{size}** inputs the dominant stage is **{STAGE_LABELS[top]}**: "
+           f"{_s(float(t['wall_s']))} s of {_s(total)} s of stage time ({100 * float(t['wall_s']) / total:.0f} %); "
+           "then " + ", ".join(f"{STAGE_LABELS[k]} {_s(float(v['wall_s']))} s" for k, v in ranked[1:4]) + "."]
+    outside = r.process.wall_s - total
+    out += [f"- Outside the stages (interpreter start-up, imports, settings, manifest): {_s(outside)} s."]
+    cores = b.machine.get("nproc") or 1
+    busy = [(STAGE_LABELS[k], float(v["cpu_s"]) / float(v["wall_s"])) for k, v in ranked
+            if float(v["wall_s"]) > 0.05 * total]
+    out += ["- CPU ÷ wall per stage (how many of the " + f"{cores} cores worked): "
+            + ", ".join(f"{k} {x:.2f}" for k, x in busy) + "."]
+    if f is not None and f.ok:
+        goal = TARGET_FLOOR_RATIO * f.wall_s
+        gap = r.process.wall_s - goal
+        out += [f"- Floor {_s(f.wall_s)} s, so the goal of ≤ {TARGET_FLOOR_RATIO} × floor is ≤ {_s(goal)} s: "
+                + (f"the run must lose {_s(gap)} s ({100 * gap / r.process.wall_s:.0f} % of its time)."
+                   if gap > 0 else "met.")]
+        read = r.stage_wall("read")
+        if read:
+            out += [f"- The read stage alone is {read / f.read_median_s:.1f} × the floor's read "
+                    f"({_s(read)} s vs {_s(f.read_median_s)} s)."]
+    rss = r.process.peak_rss_mb
+    peak_stage = next((STAGE_LABELS[k] for k in STAGES if k in r.stages
+                       and float(r.stages[k]["peak_rss_mb"]) >= 0.95 * max(float(v["peak_rss_mb"]) for v in r.stages.values())),
+                      "")
+    out += [f"- Peak RSS {rss:,.0f} MB (budget {TARGET_RSS_MB:,.0f} MB: "
+            + ("met" if rss <= TARGET_RSS_MB else f"over by {rss - TARGET_RSS_MB:,.0f} MB")
+            + (f"); the peak is reached by the end of **{peak_stage}**." if peak_stage else ").")]
+    return out
+
+
+def write_benchmarks_md(figures: str, path: Path) -> None:
+    """Rewrite the figures below the marker; keep the header above it (or write the default one)."""
+    header = DEFAULT_HEADER
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        if MARKER in text:
+            header = text.split(MARKER, 1)[0]
+    path.write_text(header.rstrip() + "\n\n" + MARKER + "\n\n" + figures, encoding="utf-8")
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+def _stderr_log(started: float) -> Callable[[str], None]:
+    def log(message: str) -> None:
+        print(f"[bench {time.perf_counter() - started:7.1f} s] {message}", file=sys.stderr, flush=True)
+    return log
+
+
+def main(sizes: list[str]) -> int:
+    """`python -m pipeline bench --sizes medium,large` (also `tiny`): 0 when every measurement ran."""
+    from pipeline.benchdata import SIZE_SCALES
+
+    sizes = [s.strip() for s in sizes if s.strip()]
+    unknown = [s for s in sizes if s not in SIZE_SCALES]
+    if not sizes or unknown:
+        print(f"error: unknown size {', '.join(unknown) or '(none)'}; choose from {', '.join(SIZE_SCALES)}",
+              file=sys.stderr)
+        return 2
+    log = _stderr_log(time.perf_counter())
+    bench_dir = ROOT / ".bench"
+    bench = run_benchmarks(sizes, bench_dir, command=f"python -m pipeline bench --sizes {','.join(sizes)}", log=log)
+    # A tiny-only run is a check of the harness, not figures worth keeping: it does not overwrite them.
+    target = ROOT / "BENCHMARKS.md" if set(sizes) - {"tiny"} else bench_dir / "BENCHMARKS-tiny.md"
+    write_benchmarks_md(render_figures(bench), target)
+    log(f"figures written to {target}" + ("" if bench.ok else " — some measurements FAILED (see the file)"))
+    return 0 if bench.ok else 1
+
+
+# --- the worker processes (python -m pipeline.bench _floor | _naive | _profile) -------------------
+
+def _workbooks(inputs: Path) -> list[Path]:
+    return sorted(p for p in inputs.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+                  and not p.name.startswith(("~$", ".")))
+
+
+def floor_read(inputs: Path, mode: str) -> dict:
+    """Read every sheet of every workbook under `inputs` with nothing else; what was read and how long."""
+    if mode == "inflate":
+        import zipfile
+
+        started = time.perf_counter()
+        total = sheets = 0
+        for path in _workbooks(inputs):
+            with zipfile.ZipFile(path) as zf:
+                for info in zf.infolist():
+                    if info.filename.startswith("xl/worksheets/") or info.filename == "xl/sharedStrings.xml":
+                        with zf.open(info) as part:
+                            while chunk := part.read(1 << 22):
+                                total += len(chunk)
+                        sheets += info.filename.startswith("xl/worksheets/sheet")
+        return {"read_s": time.perf_counter() - started, "sheets": sheets, "rows": 0, "cells": 0, "bytes": total}
+    import fastexcel
+
+    dtypes = "string" if mode == "fastexcel_text" else None
+    started = time.perf_counter()
+    sheets = rows = cells = 0
+    batches = []      # kept, so the floor holds everything in memory as the pipeline must
+    for path in _workbooks(inputs):
+        reader = fastexcel.read_excel(str(path))
+        for name in reader.sheet_names:
+            batch = reader.load_sheet(name, header_row=None, dtypes=dtypes, eager=True)
+            batches.append(batch)
+            sheets += 1
+            rows += batch.num_rows
+            cells += batch.num_rows * batch.num_columns
+    return {"read_s": time.perf_counter() - started, "sheets": sheets, "rows": rows, "cells": cells}
+
+
+def naive_read_file(entry, passwords=None, environ=None):
+    """A reader as the textbook writes it: `pandas.read_excel(engine="openpyxl")`, cells as text."""
+    from datetime import timezone
+
+    import pandas as pd
+
+    from pipeline.read.model import FileRead, RawSheet
+
+    frames = pd.read_excel(entry.path, sheet_name=None, header=None, dtype=str, engine="openpyxl")
+    sheets = []
+    for name, frame in frames.items():
+        frame = frame.copy()
+        frame.columns = range(frame.shape[1])
+        sheets.append(RawSheet(entry.rel, name, frame, 1))
+    modified = datetime.fromtimestamp(entry.path.stat().st_mtime, tz=timezone.utc)
+    return FileRead(entry.rel, "read", sheets=sheets, modified=modified)
+
+
+def _naive_main(inputs: Path, out: Path, period: str) -> dict:
+    """The full run with `pipeline.run`'s reader swapped for `naive_read_file`; else the naive read alone."""
+    import pipeline.run as run_module
+
+    counter = {"calls": 0, "read_s": 0.0}
+    original = run_module.read_file
+
+    def counted(entry, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            if entry.kind != "xlsx":
+                return original(entry, *args, **kwargs)
+            return naive_read_file(entry, *args, **kwargs)
+        finally:
+            counter["calls"] += 1
+            counter["read_s"] += time.perf_counter() - started
+
+    run_module.read_file = counted
+    note = ""
+    try:
+        code = run_module.run(inputs, period, out, quiet=True, no_cache=True)
+    except Exception as exc:  # noqa: BLE001 - reported in the figures, then the read is timed alone
+        code, note = None, f"{type(exc).__name__}: {exc}"[:200]
+    finally:
+        run_module.read_file = original
+    manifest = out / "manifest.json"
+    if code == 0 and counter["calls"] and manifest.is_file():
+        timings = json.loads(manifest.read_text(encoding="utf-8")).get("timings", {})
+        return {"mode": "pipeline", "read_s": counter["read_s"], "timings": timings, "calls": counter["calls"]}
+    if not note:
+        note = ("the run never called pipeline.run.read_file" if not counter["calls"]
+                else f"the run exited with {code}")
+    from pipeline.discover import discover
+
+    started = time.perf_counter()
+    for entry in discover(inputs):
+        if entry.readable and entry.kind == "xlsx":
+            naive_read_file(entry)
+    return {"mode": "read_only", "read_s": time.perf_counter() - started, "timings": {}, "note": note}
+
+
+def _profile_main(inputs: Path, out: Path, period: str, top: int) -> dict:
+    import cProfile
+    import pstats
+
+    from pipeline.cli import main as cli_main
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    code = cli_main(["--quiet", "run", "--inputs", str(inputs), "--period", period, "--out", str(out), "--no-cache"])
+    profiler.disable()
+    total = time.perf_counter() - started
+    if code != 0:
+        raise SystemExit(code)
+    stats = pstats.Stats(profiler).stats   # (file, line, name) → (primitive calls, calls, own, cumulative, callers)
+
+    def name(key) -> str:
+        file, line, func = key
+        if file.startswith("~") or file == "{built-in}":
+            return func
+        path = Path(file)
+        for anchor in (ROOT, *[Path(p) for p in sys.path if p]):
+            try:
+                return f"{path.relative_to(anchor)}:{line}({func})"
+            except ValueError:
+                continue
+        return f"{path.name}:{line}({func})"
+
+    rows = [(name(k), v[1], v[2], v[3], k[0]) for k, v in stats.items()]
+    own = sorted(rows, key=lambda r: -r[2])[:top]
+    ours = [r for r in rows if str(ROOT / "pipeline") in r[4] or str(ROOT / "schemas") in r[4]]
+    cumulative = sorted((r for r in ours if "bench.py" not in r[4]), key=lambda r: -r[3])[:top]
+    return {"total_s": total,
+            "own": [{"function": r[0], "calls": r[1], "own_s": r[2]} for r in own],
+            "cumulative": [{"function": r[0], "calls": r[1], "cum_s": r[3]} for r in cumulative]}
+
+
+def _worker(argv: list[str]) -> int:
+    command, args = argv[0], argv[1:]
+    if command == "_floor":
+        result = floor_read(Path(args[1]), args[0])
+    elif command == "_naive":
+        result = _naive_main(Path(args[0]), Path(args[1]), args[2])
+    elif command == "_profile":
+        result = _profile_main(Path(args[0]), Path(args[1]), args[2], int(args[3]))
+    else:
+        print(f"unknown worker {command!r}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_worker(sys.argv[1:]))
