@@ -15,6 +15,7 @@ Every function is pure (frames in, new frames out); no formatting, no language.
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 import re
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ PARETO_TOP = 10
 OTHER_KEY = "__other__"
 #: Age bands of an open complaint, in days at the moment it is judged (kpis.md).
 AGE_BANDS: tuple[tuple[str, int, float], ...] = (
-    ("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, math.inf))
+    ("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), (">90", 91, math.inf))
 
 # --- detail lists written by the KPI modules ----------------------------------------------------
 
@@ -49,13 +50,16 @@ class DetailSource:
     module: str
     function: str
     area: str
+    #: when set, the function takes that register's frame instead of the whole dict
+    register: str | None = None
 
 
 #: name → where the list comes from. Each is `function(registers, ctx) -> DataFrame`.
 DETAIL_SOURCES: Mapping[str, DetailSource] = {
-    "late_lots": DetailSource("pipeline.kpis.delivery", "late_lot_rows", "delivery"),
-    "open_complaints": DetailSource("pipeline.kpis.complaints", "open_complaint_rows", "complaints"),
-    "repeat_links": DetailSource("pipeline.kpis.complaints", "repeat_links", "complaints"),
+    "late_lots": DetailSource("pipeline.kpis.delivery", "late_lot_rows", "delivery", "deliveries"),
+    "open_complaints": DetailSource("pipeline.kpis.complaints", "open_complaint_rows", "complaints",
+                                    "complaints"),
+    "repeat_links": DetailSource("pipeline.kpis.complaints", "repeat_links", "complaints", "complaints"),
     "scorecard_points": DetailSource("pipeline.kpis.scorecard", "scorecard_point_rows", "scorecard"),
     "scorecard_reconciliation": DetailSource("pipeline.kpis.scorecard", "scorecard_reconciliation",
                                              "scorecard"),
@@ -70,10 +74,13 @@ DETAIL_SOURCES: Mapping[str, DetailSource] = {
 
 
 def detail_function(source: DetailSource) -> Callable[..., pd.DataFrame] | None:
-    """The KPI module's list function, or None while that module or function does not exist.
+    """The KPI module's list function as `f(registers, ctx)`, or None while that module or
+    function does not exist.
 
     Only a missing module or attribute is tolerated (the pack then says the list is not
-    available); an error raised *inside* a list function is a bug and propagates.
+    available); an error raised *inside* a list function is a bug and propagates. A function
+    whose first parameter is named after a register (`open_complaint_rows(complaints, ctx)`) is
+    handed that register's frame; it is not called when that register is absent.
     """
     try:
         module = importlib.import_module(source.module)
@@ -82,7 +89,17 @@ def detail_function(source: DetailSource) -> Callable[..., pd.DataFrame] | None:
             return None
         raise
     function = getattr(module, source.function, None)
-    return function if callable(function) else None
+    if not callable(function):
+        return None
+    from pipeline.registers import REGISTERS
+    first = next(iter(inspect.signature(function).parameters), "registers")
+    if first not in REGISTERS:
+        return function
+
+    def from_register(registers: Mapping[str, pd.DataFrame], ctx: "KpiContext") -> pd.DataFrame | None:
+        frame = registers.get(first)
+        return None if frame is None else function(frame, ctx)
+    return from_register
 
 
 def collect_details(registers: Mapping[str, pd.DataFrame], ctx: "KpiContext") -> dict[str, pd.DataFrame | None]:
@@ -95,7 +112,12 @@ def collect_details(registers: Mapping[str, pd.DataFrame], ctx: "KpiContext") ->
         if function is None or not present & set(AREA_REGISTERS[source.area]):
             out[name] = None
             continue
-        out[name] = function(registers, ctx).reset_index(drop=True)
+        if source.register is not None:
+            frame = registers.get(source.register)
+            out[name] = None if frame is None else function(frame, ctx).reset_index(drop=True)
+        else:
+            frame = function(registers, ctx)
+        out[name] = None if frame is None else frame.reset_index(drop=True)
     out["complaint_parts"] = complaints_by_part(registers.get("complaints"), ctx.months, ctx.period)
     return out
 
@@ -529,17 +551,18 @@ def age_band(age_days: pd.Series) -> pd.Series:
 
 
 def open_complaint_ages(open_rows: pd.DataFrame | None, as_of: Any) -> pd.DataFrame | None:
-    """The open-complaint list with `age_days` (at `as_of`, from the received date when the list
-    does not carry its own age) and `age_band`, oldest first."""
+    """The open-complaint list with `age_days` and `age_band`, oldest first. The KPI module's own
+    age is kept; only a list without one gets its age at `as_of` from the received date."""
     if open_rows is None:
         return None
     rows = open_rows
     if "age_days" not in rows.columns:
-        received = pd.to_datetime(rows.get("received_date"), errors="coerce")
-        if received is None:
+        if "received_date" not in rows.columns:
             return rows.assign(age_days=np.nan, age_band="")
+        received = pd.to_datetime(rows["received_date"], errors="coerce")
         rows = rows.assign(age_days=(pd.Timestamp(as_of) - received.dt.normalize()).dt.days)
-    rows = rows.assign(age_band=age_band(rows["age_days"]))
+    if "age_band" not in rows.columns or rows["age_band"].isna().any():
+        rows = rows.assign(age_band=age_band(rows["age_days"]))
     return rows.sort_values("age_days", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
 
 
