@@ -293,7 +293,6 @@ _DATE_FAMILIES: tuple[tuple[str, str], ...] = (
 _EXCEL_CELL_RE = r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?$"
 _SERIAL_RE = r"^\d{1,7}(?:\.\d+)?$"
 _SERIAL_MAX = 2958465            # 9999-12-31, the last day Excel can hold
-_US_PER_DAY = 86_400_000_000
 _FIRST_DAY = np.datetime64("1900-01-01", "us")
 _AFTER_LAST_DAY = np.datetime64("10000-01-01", "us")
 
