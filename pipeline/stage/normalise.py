@@ -9,8 +9,9 @@ million rows long. Every function here therefore
 
 1. factorises the column and works on its DISTINCT values only (a date column of a million
    rows holds a few thousand dates; a quantity column a few thousand numbers),
-2. runs pyarrow compute kernels over those (RE2 regular expressions with named groups, casts,
-   set look-ups) and numpy arithmetic for calendars and Excel serials,
+2. runs pyarrow compute kernels over those (RE2 pattern matches, which run on a fast
+   automaton; splits into runs of digits; casts; set look-ups) and numpy arithmetic for
+   calendars and Excel serials,
 3. spreads the results back to the rows with the factorisation codes.
 
 Plain Python runs only on the rare distinct values that need it (the few holding full-width
