@@ -29,6 +29,7 @@ from pipeline.read import FileRead, read_file
 from pipeline.read.header import Classification, classify
 from pipeline.registers import REGISTERS
 from pipeline.stage import StagedSheet, reject_whole_sheet, stage_sheet
+from pipeline.templates import INSTRUCTIONS_SHEET_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -168,7 +169,11 @@ def ingest(inputs: Path, settings, progress: Progress) -> Ingested:
                 sheet = reject_whole_sheet(raw, cls, "sheet_duplicate_column",
                                            ", ".join(h for hs in cls.duplicates.values() for h in hs))
             else:
-                unrecognised += cls.status in ("unrecognised", "ambiguous")
+                if raw.sheet in INSTRUCTIONS_SHEET_NAMES and cls.status == "unrecognised":
+                    # the instructions sheet of our own templates: expected, not a problem
+                    note = t("sheet.instructions", L)
+                else:
+                    unrecognised += cls.status in ("unrecognised", "ambiguous")
                 sheet_rows.append(_sheet_row(raw.file, raw.sheet, None, note))
                 continue
             staged.append(sheet)
