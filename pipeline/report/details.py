@@ -50,16 +50,14 @@ class DetailSource:
     module: str
     function: str
     area: str
-    #: when set, the function takes that register's frame instead of the whole dict
-    register: str | None = None
 
 
-#: name → where the list comes from. Each is `function(registers, ctx) -> DataFrame`.
+#: name → where the list comes from: `function(registers, ctx) -> DataFrame`, or a function
+#: taking one register's frame first (see `detail_function`).
 DETAIL_SOURCES: Mapping[str, DetailSource] = {
-    "late_lots": DetailSource("pipeline.kpis.delivery", "late_lot_rows", "delivery", "deliveries"),
-    "open_complaints": DetailSource("pipeline.kpis.complaints", "open_complaint_rows", "complaints",
-                                    "complaints"),
-    "repeat_links": DetailSource("pipeline.kpis.complaints", "repeat_links", "complaints", "complaints"),
+    "late_lots": DetailSource("pipeline.kpis.delivery", "late_lot_rows", "delivery"),
+    "open_complaints": DetailSource("pipeline.kpis.complaints", "open_complaint_rows", "complaints"),
+    "repeat_links": DetailSource("pipeline.kpis.complaints", "repeat_links", "complaints"),
     "scorecard_points": DetailSource("pipeline.kpis.scorecard", "scorecard_point_rows", "scorecard"),
     "scorecard_reconciliation": DetailSource("pipeline.kpis.scorecard", "scorecard_reconciliation",
                                              "scorecard"),
@@ -112,11 +110,7 @@ def collect_details(registers: Mapping[str, pd.DataFrame], ctx: "KpiContext") ->
         if function is None or not present & set(AREA_REGISTERS[source.area]):
             out[name] = None
             continue
-        if source.register is not None:
-            frame = registers.get(source.register)
-            out[name] = None if frame is None else function(frame, ctx).reset_index(drop=True)
-        else:
-            frame = function(registers, ctx)
+        frame = function(registers, ctx)
         out[name] = None if frame is None else frame.reset_index(drop=True)
     out["complaint_parts"] = complaints_by_part(registers.get("complaints"), ctx.months, ctx.period)
     return out
@@ -374,11 +368,17 @@ def area_matrix(kpis: pd.DataFrame, area: str, period: str, names: pd.Series) ->
     values, statuses = values.reindex(index), statuses.reindex(index).fillna("")
     described = index.to_frame(index=False)
     described = described.assign(
-        name=described["key"].map(names).where(described["scope"].eq("customer")).fillna("").astype(str),
+        name=_customer_name(described["key"], described["scope"], names),
         unit=described["kpi"].map(lambda k: kpi_spec(k).unit),
         target=targets.reindex(index).to_numpy(dtype="float64"),
     )
     return Matrix(described, values.reset_index(drop=True), statuses.reset_index(drop=True))
+
+
+def _customer_name(keys: pd.Series, scopes: pd.Series, names: pd.Series) -> pd.Series:
+    """The customer's name on customer rows ("" elsewhere and for a customer with no name)."""
+    mapped = keys.map(names).astype(object)
+    return mapped.where(scopes.eq("customer") & mapped.notna(), "").astype(str)
 
 
 def _period_sort_key(periods: pd.Series) -> pd.Series:
@@ -494,7 +494,7 @@ def actions_table(kpis: pd.DataFrame, period: str, names: pd.Series) -> pd.DataF
         area=missed["kpi"].map(lambda k: kpi_spec(k).area),
         unit=missed["kpi"].map(lambda k: kpi_spec(k).unit),
         better=better,
-        name=missed["key"].map(names).where(missed["scope"].eq("customer")).fillna("").astype(str),
+        name=_customer_name(missed["key"], missed["scope"], names),
         shortfall_pct=shortfall,
     )
     out = out.assign(_a=out["area"].map(AREA_ORDER).fillna(99), _k=out["kpi"].map(KPI_ORDER).fillna(999),

@@ -263,7 +263,8 @@ def excel_column_width(texts: list[str], *, minimum: float = 6, maximum: float =
 #: Columns whose values are vocabulary codes (translated in lists); free text is never translated.
 VOCAB_COLUMNS = frozenset({"category", "severity", "root_cause", "type", "finding_type", "kind", "status",
                            "rating", "reason", "filing_status", "report_status", "segment", "item",
-                           "component", "status_at_as_of", "change", "age_band"})
+                           "status_at_as_of", "change", "cause", "matched_on", "response_status",
+                           "d8_status"})
 
 
 def _text(key: str, language: str, default: str | None = None, **fields: Any) -> str:

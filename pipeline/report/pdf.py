@@ -14,6 +14,7 @@ anywhere and its text can be searched and copied.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -284,7 +285,9 @@ class _Pages:
         if not is_missing(rec.target):
             bits.append(self.tx("report.cover.target", target=format_value(rec.target, rec.unit)))
         if not is_missing(rec.delta_previous):
-            bits.append(self.tx("report.cover.vs_previous", delta=format_delta(rec.delta_previous, rec.unit)))
+            cadence = "round" if re.fullmatch(r"\d{4}[HQ]\d", rec.period) else (
+                "year" if re.fullmatch(r"\d{4}", rec.period) else "month")
+            bits.append(self.tx(f"report.cover.vs_previous.{cadence}", delta=format_delta(rec.delta_previous, rec.unit)))
         fig.text((x + 0.14) / W, (y + 0.2) / H, " · ".join(bits), fontsize=7.5, color=MUTED, va="center")
 
     def summary_pages(self) -> None:
@@ -411,10 +414,10 @@ class _Pages:
             fig = self.page(title)
             self.note(fig, MARGIN, TOP, self.tx("report.actions.none"), size=10)
             return
-        cols = [Col("area", column_label("area", lang), 1.3), Col("kpi", column_label("kpi", lang), 2.3),
-                Col("scope", column_label("scope", lang), 0.8), Col("name", column_label("name", lang), 2.4),
+        cols = [Col("area", column_label("area", lang), 1.2), Col("kpi", column_label("kpi", lang), 2.2),
+                Col("scope", column_label("scope", lang), 0.7), Col("name", column_label("name", lang), 2.6),
                 Col("period", column_label("period", lang), 0.8), Col("value", column_label("value", lang), 0.9, "right"),
-                Col("target", column_label("target", lang), 0.9, "right"), Col("rule", column_label("rule", lang), 4.2)]
+                Col("target", column_label("target", lang), 0.9, "right"), Col("rule", column_label("rule", lang), 4.0)]
         missed_ink, missed_fill = STATUS_COLOURS["missed"]
         rows = []
         for rec in actions.itertuples(index=False):
@@ -427,7 +430,7 @@ class _Pages:
                          Cell(name or NO_VALUE if rec.scope != "company" else ""), Cell(rec.period, MUTED),
                          Cell(format_value(rec.value, rec.unit), missed_ink, missed_fill),
                          Cell(format_value(rec.target, rec.unit), MUTED),
-                         Cell(action_rule(rec, lang, self.data.ppm_targets))])
+                         Cell(action_rule(rec, lang, self.data.ppm_targets, short=True))])
         self.table_pages(title, cols, rows, intro=self.tx("report.actions.intro"))
 
     def _area_page(self, area: str, chart: str, list_name: str | None, list_title: str | None,

@@ -54,16 +54,17 @@ PREFERRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "late_lots": ("month", "customer_key", "customer_name", "order_no", "lot_no", "part_no", "plant",
                   "due_date", "delivered_date", "qty_due", "qty_delivered", "reason", "days_late",
                   "qty_short"),
-    "open_complaints": ("complaint_no", "customer_key", "customer_name", "received_date", "category",
-                        "severity", "part_no", "description", "responsible_dept", "first_response_at",
-                        "report_8d_at", "age_days", "age_band"),
-    "repeat_links": ("complaint_no", "received_date", "customer_key", "customer_name", "part_no",
-                     "defect_code", "description", "defect", "repeats", "earlier_complaint_no",
-                     "earlier_received_date"),
+    "open_complaints": ("complaint_no", "customer_key", "customer_name", "received_date", "age_days",
+                        "age_band", "category", "severity", "part_no", "lot_no", "description", "defect_qty",
+                        "responsible_dept", "first_response_at", "response_status", "report_8d_at",
+                        "d8_deadline", "d8_status"),
+    "repeat_links": ("month", "complaint_no", "received_date", "customer_key", "customer_name", "part_no",
+                     "defect_code", "description", "repeats_complaint_no", "repeats_received_date",
+                     "matched_on", "repeats_defect_code", "repeats_description"),
     "scorecard_reconciliation": ("customer_key", "customer_name", "month", "internal", "customer_score",
                                  "difference", "d", "q", "o"),
-    "scorecard_points": ("customer_key", "customer_name", "month", "component", "points", "points_lost",
-                         "reason", "ref"),
+    "scorecard_points": ("customer_key", "customer_name", "month", "component", "cause", "points", "date",
+                         "reference"),
     "survey_customers": ("round", "customer_key", "customer_name", "rows", "returned", "return_rate_pct",
                          "score", "grade", "small_sample", "ci_low", "ci_high"),
     "feedback_open": ("feedback_no", "customer_key", "customer_name", "feedback_date", "category", "subject",
@@ -428,6 +429,10 @@ class _Book:
         frame = with_customer_names(frame, self.names)
         if name == "survey_customers":
             frame = _survey_columns(frame, self.lang)
+        if name == "three_guarantees" and "month" in frame.columns:
+            year = data.period[:4]
+            frame = frame.assign(month=frame["month"].astype(str).where(
+                frame["month"].astype(str) != year, t("report.year_to_date", self.lang, year=year)))
         columns = list_columns(frame, PREFERRED_COLUMNS.get(name, ()))
         shown, total = d.bounded(frame, MAX_LIST_ROWS)
         if total > len(shown):
@@ -658,11 +663,13 @@ def _first_target(rows: pd.DataFrame, kpi: str) -> float:
     return float(targets.iloc[0]) if not targets.empty else 90.0
 
 
-def action_rule(rec: Any, lang: str, ppm_targets: Mapping[str, float] | None = None) -> str:
+def action_rule(rec: Any, lang: str, ppm_targets: Mapping[str, float] | None = None, *, short: bool = False) -> str:
     """Why an action is listed, with the figure, the target and where the target comes from:
     "交期达成率（批） 95.7%，低于目标 98.0%（设置 targets.otd_pct）". A customer's PPM is judged
     against its own `ppm_target` from the customer master when it has one (kpis.md)."""
     key = "report.rule.lower" if rec.better == "lower" else "report.rule.higher"
+    if short:                   # the PDF table shows the KPI and the figure in their own columns
+        key = key.replace("report.rule.", "report.rule.short.")
     if rec.kpi == "ppm" and rec.scope == "customer" and ppm_targets and rec.key in ppm_targets:
         source = t("report.rule.customer_ppm", lang)
     else:

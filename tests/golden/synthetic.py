@@ -335,10 +335,19 @@ def build() -> SimpleNamespace:
 def details(complaints: pd.DataFrame, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
     """Hand-made detail lists in the columns the KPI modules give them."""
     as_of = pd.Timestamp(AS_OF)
-    open_rows = complaints[complaints["closed_date"].isna()].assign(
-        age_days=lambda f: (as_of - f["received_date"].dt.normalize()).dt.days)
-    open_rows = open_rows[["complaint_no", "customer_key", "received_date", "category", "severity",
-                           "part_no", "description", "age_days", "_file", "_sheet", "_row"]]
+    open_rows = complaints[complaints["closed_date"].isna()]
+    age = (as_of - open_rows["received_date"].dt.normalize()).dt.days
+    open_rows = open_rows.assign(
+        customer_code=open_rows["customer_code"], age_days=age,
+        age_band=pd.cut(age, bins=[-np.inf, 30, 60, 90, np.inf], labels=["0-30", "31-60", "61-90", ">90"]).astype(str),
+        lot_no="L1", responsible_dept="品质部", first_response_at=open_rows["received_date"] + pd.Timedelta(hours=20),
+        response_status="on_time", report_8d_at=pd.NaT,
+        d8_deadline=open_rows["received_date"].dt.normalize() + pd.Timedelta(days=8), d8_status="pending",
+    ).sort_values("age_days", ascending=False)
+    open_rows = open_rows[["complaint_no", "customer_key", "customer_code", "customer_name", "received_date",
+                           "age_days", "age_band", "category", "severity", "part_no", "lot_no", "description",
+                           "defect_qty", "responsible_dept", "first_response_at", "response_status",
+                           "report_8d_at", "d8_deadline", "d8_status", "_file", "_sheet", "_row"]]
     names = dict(zip(CUSTOMERS["customer_code"], CUSTOMERS["customer_name"]))
     late_lots = pd.DataFrame({
         "month": ["2026-09", "2026-10", "2026-10", "2026-10"],
@@ -360,9 +369,10 @@ def details(complaints: pd.DataFrame, rng: np.random.Generator) -> dict[str, pd.
         "customer_key": ["C001", "C001", "C002", "C002", "C005"],
         "month": ["2026-10", "2026-10", "2026-10", "2026-10", "2026-10"],
         "component": ["Q", "O", "D", "D", "Q"],
+        "cause": ["batch_reject", "fine", "late_lot", "late_lot", "ppm"],
         "points": [5.0, 5.0, 5.0, 5.0, 2.0],
-        "reason": ["batch_reject", "incident", "late_lot", "late_lot", "ppm"],
-        "ref": ["CC202610014", "罚款", "SO-2610-03/2", "SO-2610-11/1", "ppm 48 vs 40"],
+        "date": pd.to_datetime(["2026-10-14", "2026-10-20", "2026-10-26", "2026-10-11", "2026-10-09"]),
+        "reference": ["CC202610014", "罚款：包装不良", "SO-2610-03 / 2", "SO-2610-11 / 1", "CC202610021"],
         "_file": ["客诉/顾客抱怨事件登录表2026.xlsx", "事件/顾客处罚及异常事件.xlsx", "交货/订单交货进度表.xlsx",
                   "交货/订单交货进度表.xlsx", "客诉/顾客抱怨事件登录表2026.xlsx"],
         "_sheet": ["2026", "Sheet1", "10月", "10月", "2026"],
@@ -432,9 +442,12 @@ def details(complaints: pd.DataFrame, rng: np.random.Generator) -> dict[str, pd.
         "days_overdue": [153, 16], "_file": ["顾客稽核.xlsx"] * 2, "_sheet": ["2026"] * 2, "_row": [6, 19],
     })
     repeats = pd.DataFrame({
-        "complaint_no": ["CC202610014"], "repeats": ["CC202606007"], "customer_key": ["C001"],
-        "part_no": ["PN-0101"], "received_date": pd.to_datetime(["2026-10-14"]),
-        "earlier_received_date": pd.to_datetime(["2026-06-03"]), "defect": ["外观划伤"],
+        "month": ["2026-10"], "complaint_no": ["CC202610014"], "received_date": pd.to_datetime(["2026-10-14 09:00"]),
+        "repeats_complaint_no": ["CC202606007"], "repeats_received_date": pd.to_datetime(["2026-06-03 14:00"]),
+        "customer_key": ["C001"], "part_no": ["PN-0101"], "matched_on": ["description"],
+        "defect_code": [None], "description": ["外观划伤"], "repeats_defect_code": [None],
+        "repeats_description": ["外观 划伤"], "_file": ["客诉/顾客抱怨事件登录表2026.xlsx"], "_sheet": ["2026"],
+        "_row": [88],
     })
     summary = pd.DataFrame({
         "month": np.repeat(MONTHS, 4), "category": ["A", "B", "C", "D"] * 12,
