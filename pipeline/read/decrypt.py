@@ -47,9 +47,10 @@ def password_for(file_name: str, passwords: Mapping[str, str],
     a bare file name ("质量月报.xlsx") or a relative path ("2026/质量月报.xlsx"); a path key beats a
     bare-name key, and both are matched case-insensitively after Unicode normalisation (a macOS
     share hands out decomposed characters). The value must be "env:VARIABLE": the password is read
-    from that environment variable. Raises Refused("password_not_set") when the variable is unset
-    or empty, and ValueError for a value that is not of the "env:" form (the settings loader
-    reports that first; the value itself is never echoed, it may be a password typed by mistake).
+    from that environment variable; an unset or empty variable gives None, so the file is reported
+    as password-protected (the plain reason says to set the variable the settings name). Raises
+    ValueError for a value that is not of the "env:" form (the settings loader reports that first;
+    the value itself is never echoed, as it may be a password typed there by mistake).
     """
     wanted_path = _normalise(file_name)
     wanted_name = wanted_path.rsplit("/", 1)[-1]
@@ -68,13 +69,7 @@ def password_for(file_name: str, passwords: Mapping[str, str],
     if not isinstance(value, str) or not value.startswith("env:") or not value[4:].strip():
         raise ValueError(f"[input.passwords] {key!r}: the value must name an environment variable "
                          f"as \"env:VARIABLE\"")
-    variable = value[4:].strip()
-    password = environ.get(variable)
-    if not password:
-        raise Refused("password_not_set",
-                      f"[input.passwords] names the environment variable {variable} for this file, "
-                      f"but it is not set")
-    return password
+    return environ.get(value[4:].strip()) or None
 
 
 def decrypt_to_bytes(path: Source, password: str | None, limits: Limits = Limits()) -> bytes:

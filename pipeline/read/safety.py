@@ -57,7 +57,7 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 from urllib.parse import unquote
 
 import defusedxml.ElementTree as SafeET
@@ -69,12 +69,14 @@ from pipeline.read.sniff import (
     Cfb,
     CfbError,
     biff_globals,
+    is_biff_encrypted,
     iter_records,
     read_all,
     sniff,
 )
 
-__all__ = ["Refused", "Limits", "SheetInfo", "WorkbookInfo", "inspect_xlsx", "inspect_xls"]
+__all__ = ["Refused", "Limits", "SheetInfo", "WorkbookInfo", "inspect_xlsx", "inspect_xls",
+           "inspect_xlsx_bytes", "is_encrypted"]
 
 
 class Refused(Exception):
@@ -85,7 +87,7 @@ class Refused(Exception):
     beyond a few bytes of markup).
 
     File-level codes: empty, not_a_workbook, truncated, corrupt, encrypted, wrong_password,
-    password_not_set, too_large, too_many_entries, zip_bomb, xml_entities, too_many_strings;
+    too_large, too_many_entries, zip_bomb, xml_entities, too_many_strings;
     and too_many_rows / too_many_columns when an .xls sheet is beyond what the .xls format itself
     allows (the readers load every .xls sheet at open, so one bad sheet takes the file down).
     Sheet-level codes (SheetInfo.refused): too_many_rows, too_many_columns, missing_part,
@@ -934,6 +936,18 @@ def inspect_xlsx(source: Source, limits: Limits = Limits()) -> WorkbookInfo:
             _refuse_not_zip(fh, head, limits)
         package = _Package(fh, size, limits)
         return _inspect_package(package)
+
+
+def inspect_xlsx_bytes(data: bytes, limits: Limits = Limits()) -> WorkbookInfo:
+    """`inspect_xlsx` on a workbook held in memory (e.g. the output of `decrypt_to_bytes`)."""
+    return inspect_xlsx(data, limits)
+
+
+def is_encrypted(source: Source) -> bool:
+    """True for a password-protected workbook: an OLE2-wrapped OOXML package (`EncryptionInfo`)
+    or a BIFF .xls carrying FILEPASS. Decided from content, never from the file name."""
+    kind = sniff(source)
+    return kind == "ole_encrypted_ooxml" or (kind in ("ole", "biff") and is_biff_encrypted(source))
 
 
 def _refuse_not_zip(fh: BinaryIO, head: bytes, limits: Limits) -> None:
