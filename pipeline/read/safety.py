@@ -485,15 +485,31 @@ def _utf16_codec(first: bytes) -> str | None:
     return None
 
 
+_CELL_START = re.compile(rb"<c" + rb"""(?:[\s](?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*)?(/?)>""")
+
+
+def _before_open_cell(buf: bytes, cut: int) -> int:
+    """`cut`, or the start of the last cell if that cell is not closed within `buf`."""
+    cell = buf.rfind(b"<c ", 0, cut + 1)
+    if cell < 0 or buf.find(b"</c>", cell) >= 0:
+        return cut
+    start_tag = _CELL_START.match(buf, cell)
+    if start_tag is not None and start_tag.group(1):      # <c .../> holds no value
+        return cut
+    return cell
+
+
 def _xml_pieces(chunks: Iterable[bytes], part: str, *, strict: bool, limits: Limits) -> Iterator[bytes]:
     """Re-cut inflated chunks into pieces that never split a piece of markup, after checking each
     for markup declarations.
 
     XML forbids "<" inside tags and text, so cutting just before the last "<" of a buffer leaves
-    every tag that starts in the piece whole; the cut-off tail waits for the next chunk. UTF-16
-    parts (allowed by OPC, never written by Excel) are transcoded to UTF-8 first. A single tag
-    longer than `max_token_bytes` is refused in a part scanned for geometry (`strict`); elsewhere
-    it is checked for declarations and dropped.
+    every tag that starts in the piece whole; the cut-off tail waits for the next chunk. In a
+    worksheet (`strict`) the cut is moved back before a cell that is still open, so that a cell's
+    start tag and its <v>/<is> are always in the same piece. UTF-16 parts (allowed by OPC, never
+    written by Excel) are transcoded to UTF-8 first. In a worksheet, a tag or an open cell longer
+    than `max_token_bytes` is refused (Excel caps a cell at 32,767 characters); elsewhere an
+    over-long tag is checked for declarations and dropped.
     """
     carry = b""
     decoder = None
@@ -509,6 +525,8 @@ def _xml_pieces(chunks: Iterable[bytes], part: str, *, strict: bool, limits: Lim
             chunk = decoder.decode(chunk).encode("utf-8")
         buf = carry + chunk if carry else chunk
         lt = buf.rfind(b"<")
+        if strict and lt >= 0:
+            lt = _before_open_cell(buf, lt)
         if lt < 0:
             piece, carry = buf, b""
         else:
@@ -519,7 +537,7 @@ def _xml_pieces(chunks: Iterable[bytes], part: str, *, strict: bool, limits: Lim
                     # a complete tag followed by a long run of text: nothing left to wait for
                     piece, carry = buf, b""
                 elif strict:
-                    raise Refused("corrupt", f"{part}: an XML tag longer than {cap} bytes")
+                    raise Refused("corrupt", f"{part}: an XML tag or cell longer than {cap} bytes")
                 else:
                     _check_declarations(carry, part)
                     carry = b""
@@ -629,6 +647,14 @@ def _last_value_tag(piece: bytes) -> int:
         window *= 4
 
 
+def _canonical_row(piece: bytes, cell: int) -> int:
+    """Row of the `<c r="A1"` reference starting at `cell`; anything else needs the exact scan."""
+    ref = _CELL_REF.match(piece, cell + 6)
+    if ref is None or piece[ref.end():ref.end() + 1] != b'"':
+        raise _NeedSlowScan
+    return int(ref.group(2))
+
+
 class _FastSheetScan:
     """Geometry of a worksheet written the way every mainstream writer writes it: `<row r="N">` in
     ascending order, `<c r="A1">` with r first and inside its row, no namespace prefixes. A few
@@ -643,7 +669,7 @@ class _FastSheetScan:
 
     def _row_of_cell_before(self, piece: bytes, end: int) -> int:
         cell = piece.rfind(b'<c r="', 0, end)
-        return int(_CELL_REF.match(piece, cell + 6).group(2)) if cell >= 0 else self.last_cell_row
+        return _canonical_row(piece, cell) if cell >= 0 else self.last_cell_row
 
     def feed(self, piece: bytes) -> bool:
         """Scan one piece; False once the sheet is refused (the rest need not be read)."""
@@ -666,7 +692,7 @@ class _FastSheetScan:
         # the last <row> tag is not written the mainstream way.
         first_cell = piece.find(b'<c r="')
         if first_cell >= 0:
-            if int(_CELL_REF.match(piece, first_cell + 6).group(2)) > max(self.last_row, 1):
+            if _canonical_row(piece, first_cell) > max(self.last_row, 1):
                 raise _NeedSlowScan
             self.last_cell_row = self._row_of_cell_before(piece, len(piece))
             if self.last_cell_row > self.last_row:
@@ -680,6 +706,8 @@ class _FastSheetScan:
             if found.group("odd") is not None:
                 raise _NeedSlowScan
             ref = _CELL_REF.match(piece, found.start() + 6)
+            if ref is None:
+                raise _NeedSlowScan
             col = _col_number(ref.group(1))
             row = int(ref.group(2))
             geo.max_row = max(geo.max_row, row)

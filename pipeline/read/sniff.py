@@ -331,8 +331,13 @@ class Cfb:
             if entry_name == name and entry_type == 2:
                 self._check_size(name, size)
                 if size < 4096:
-                    return self._chain(start, self.mini_fats, 64, self._mini_sector, size)
-                return self._chain(start, self.fats, self.sector_size, self._sector, size)
+                    data = self._chain(start, self.mini_fats, 64, self._mini_sector, size)
+                else:
+                    data = self._chain(start, self.fats, self.sector_size, self._sector, size)
+                if len(data) < size:
+                    raise CfbError(f"stream {name!r} ends after {len(data)} of its {size} bytes",
+                                   truncated=True)
+                return data
         raise KeyError(name)
 
 
