@@ -511,7 +511,7 @@ def draw_heatmap(ax: Axes, scores: pd.DataFrame, issued: pd.DataFrame, labels: S
     ax.set_ylim(n_rows, 0)
     ax.set_xticks(np.arange(n_cols) + 0.5,
                   [month_label(m, lang, with_year=(k == 0 or m.endswith("-01"))) for k, m in enumerate(months)])
-    ax.set_yticks(np.arange(n_rows) + 0.5, [truncate(x, 30) for x in labels], fontsize=8)
+    ax.set_yticks(np.arange(n_rows) + 0.5, [truncate(x, 36) for x in labels], fontsize=8)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -590,7 +590,7 @@ def grades_figure(grades: pd.DataFrame, order: Sequence[tuple[str, str]], *, lan
 
 
 def draw_survey_customers(ax: Axes, table: pd.DataFrame, labels: Sequence[str], *, target: float, lang: str,
-                          round_label: str) -> None:
+                          round_label: str, subtitle: str | None = None) -> None:
     """Each customer's survey score with its 95 % interval and its n; a customer with fewer than 3
     returns is drawn hollow (small sample); a customer with no return shows "—"."""
     title = t("report.chart.survey_customers", lang, round=round_label)
@@ -637,7 +637,7 @@ def draw_survey_customers(ax: Axes, table: pd.DataFrame, labels: Sequence[str], 
                Line2D([], [], color=TARGET, linestyle="--", label=t("report.chart.target", lang))]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), frameon=False, ncols=4,
               fontsize=7.5)
-    _title(ax, title)
+    _title(ax, title, subtitle)
 
 
 def survey_customers_figure(table: pd.DataFrame, labels: Sequence[str], *, target: float, lang: str,
@@ -729,6 +729,7 @@ class PackCharts:
         self.control = complaint_rate_control(rate["month"], rate["numerator"], rate["denominator"], rate["value"])
         self.round = d.current_periods(kpis, data.period)["round"]
         self.open_rows = d.open_complaint_ages(data.detail("open_complaints"), data.run.as_of)
+        self._heat: tuple | None = None
 
     # which charts this pack has
     def available(self, name: str) -> bool:
@@ -748,6 +749,12 @@ class PackCharts:
 
     # inputs shaped for the harder charts
     def heat_scores(self) -> tuple[pd.DataFrame, pd.DataFrame, list[str], float]:
+        """Customer × month `scorecard_final`, which of them the customer issued, row labels, target."""
+        if self._heat is None:
+            self._heat = self._heat_scores()
+        return self._heat
+
+    def _heat_scores(self) -> tuple[pd.DataFrame, pd.DataFrame, list[str], float]:
         kpis = self.data.kpis
         final = kpis[kpis["kpi"].eq("scorecard_final") & kpis["scope"].eq("customer") & kpis["period"].isin(self.months)]
         if final.empty:

@@ -232,23 +232,31 @@ def previous_month(period: str) -> str:
 
 def current_periods(kpis: pd.DataFrame, period: str) -> dict[str, str | None]:
     """The period label each cadence reports for P: month → P, year → YYYY, round → current round."""
-    survey = kpis.loc[kpis["kpi"].map(lambda k: kpi_spec(k).cadence == "round"), "period"]
+    survey = kpis.loc[_is_round_kpi(kpis["kpi"]), "period"]
     return {"month": period, "year": period[:4], "round": current_round(survey, period)}
 
 
 def previous_periods(kpis: pd.DataFrame, period: str) -> dict[str, str | None]:
     """The period each cadence is compared with: last month, last year, the round before."""
-    survey = kpis.loc[kpis["kpi"].map(lambda k: kpi_spec(k).cadence == "round"), "period"]
+    survey = kpis.loc[_is_round_kpi(kpis["kpi"]), "period"]
     rounds = rounds_in_order(survey)
     now = current_round(survey, period)
     before = rounds[rounds.index(now) - 1] if now in rounds and rounds.index(now) > 0 else None
     return {"month": previous_month(period), "year": str(int(period[:4]) - 1), "round": before}
 
 
+ROUND_KPIS = frozenset(k for k, spec in KPIS.items() if spec.cadence == "round")
+
+
+def _is_round_kpi(kpi: pd.Series) -> pd.Series:
+    """Rows of survey KPIs (their period is a survey round), by a set lookup (no Python per row)."""
+    return kpi.isin(ROUND_KPIS)
+
+
 def _cadence(kpis: pd.DataFrame) -> pd.Series:
     """Cadence of each row: "round" for survey KPIs (period = the round), "year" for a `YYYY`
     period (scorecard_annual, the warranty_cases year to date), else "month"."""
-    is_round = kpis["kpi"].map(lambda k: kpi_spec(k).cadence == "round").astype(bool)
+    is_round = _is_round_kpi(kpis["kpi"])
     is_year = kpis["period"].str.fullmatch(r"\d{4}").fillna(False).astype(bool)
     return pd.Series(np.select([is_round, is_year], ["round", "year"], default="month"),
                      index=kpis.index, dtype=object)

@@ -27,7 +27,7 @@ from matplotlib.patches import Rectangle
 
 from pipeline.i18n import t
 from pipeline.report import details as d
-from pipeline.report.charts import PackCharts, chart_style, close
+from pipeline.report.charts import PackCharts, chart_style, close, draw_heatmap, draw_survey_customers
 from pipeline.report.fonts import truetype_subsets
 from pipeline.report.formats import (AREAS, BAND_FILL, HEADER_FILL, HEADER_INK, INK, MUTED, NO_VALUE, RULE,
                                      STATUS_COLOURS, VOCAB_COLUMNS, column_label, display_width, format_delta,
@@ -44,6 +44,11 @@ ROW_H = 0.235                      # table row height, inches
 TABLE_FONT = 7.5
 #: Rows of a detail list printed in the PDF; the workbook has them all.
 PDF_LIST_ROWS = 18
+#: Customers of the scorecard heat map that share the page with the trend; beyond, a page each.
+HEAT_ROWS_ONE_PAGE = 10
+HEAT_ROWS_PER_PAGE = 18
+#: Customers in the PDF's survey chart (the lowest scores when there are more; the PNG has all).
+SURVEY_ROWS = 30
 
 #: Columns a list shows in the PDF (narrower than the workbook), when present.
 PDF_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -362,25 +367,42 @@ class _Pages:
                    (0.7, 0.4, 0.6, 0.65))
 
     def scorecard_page(self) -> None:
+        """The heat map (customers × months), then the company trend and our score vs the
+        customer's. Up to `HEAT_ROWS_ONE_PAGE` customers share the page with the rest; more are
+        paginated, `HEAT_ROWS_PER_PAGE` customers a page, so every cell stays readable."""
         if not self.charts.available("scorecard_heatmap"):
             return
-        scores = self.charts.heat_scores()[0]
-        fig = self.page(self.tx("report.page.heatmap"))
+        scores, issued, labels, target = self.charts.heat_scores()
+        title = self.tx("report.page.heatmap")
+        label_w = min(3.4, 0.35 + max(display_width(truncate(x, 36)) for x in labels) * 8 * 0.5 / 72 + 0.3)
         n = len(scores)
-        heat_h = min(TOP - BOTTOM, 1.35 + 0.34 * n)
-        label_w = min(3.2, 0.35 + max(display_width(x) for x in self.charts.heat_scores()[2]) * 8 * 0.5 / 72 + 0.3)
-        self.chart(fig, "scorecard_heatmap", (MARGIN, TOP - heat_h, CONTENT_W, heat_h), (label_w, 0.2, 0.1, 1.0))
-        room = TOP - heat_h - BOTTOM
-        if room < 2.2:
-            return
-        self.chart(fig, "scorecard_trend", (MARGIN, BOTTOM, CONTENT_W * 0.5, room - 0.1), (0.6, 0.3, 0.55, 0.4))
-        recon = self.data.detail("scorecard_reconciliation")
+        if n <= HEAT_ROWS_ONE_PAGE:
+            fig = self.page(title)
+            heat_h = 1.35 + 0.34 * n
+            self._heat(fig, (MARGIN, TOP - heat_h, CONTENT_W, heat_h), slice(0, n), label_w)
+            lower_top = TOP - heat_h
+        else:
+            for start in range(0, n, HEAT_ROWS_PER_PAGE):
+                fig = self.page(title if start == 0 else title + self.tx("report.continued"))
+                rows = slice(start, min(start + HEAT_ROWS_PER_PAGE, n))
+                heat_h = min(TOP - BOTTOM, 1.35 + 0.3 * (rows.stop - rows.start))
+                self._heat(fig, (MARGIN, TOP - heat_h, CONTENT_W, heat_h), rows, label_w)
+            fig = self.page(title + self.tx("report.continued"))
+            lower_top = TOP
+        trend_h = min(lower_top - BOTTOM - 0.1, 4.2)
+        self.chart(fig, "scorecard_trend", (MARGIN, lower_top - 0.1 - trend_h, CONTENT_W * 0.5, trend_h),
+                   (0.6, 0.3, 0.55, 0.4))
         x = MARGIN + CONTENT_W * 0.52
-        y = TOP - heat_h - 0.2
-        y = self.note(fig, x, y, self.tx("report.page.scorecard_trace"), size=10, colour=HEADER_FILL,
+        y = self.note(fig, x, lower_top - 0.2, self.tx("report.page.scorecard_trace"), size=10, colour=HEADER_FILL,
                       width=CONTENT_W * 0.48)
-        self._list(fig, "scorecard_reconciliation", recon, (x, BOTTOM, CONTENT_W * 0.48, y - BOTTOM),
-                   sort=("month", False))
+        self._list(fig, "scorecard_reconciliation", self.data.detail("scorecard_reconciliation"),
+                   (x, BOTTOM, CONTENT_W * 0.48, y - BOTTOM), sort=("month", False))
+
+    def _heat(self, fig: Figure, box: tuple[float, float, float, float], rows: slice, label_w: float) -> None:
+        scores, issued, labels, target = self.charts.heat_scores()
+        x, y, w, h = box
+        ax = fig.add_axes(_frac(fig, (x + label_w, y + 0.1, w - label_w - 0.2, h - 1.1)))
+        draw_heatmap(ax, scores.iloc[rows], issued.iloc[rows], labels[rows], target=target, lang=self.lang)
 
     def satisfaction_page(self) -> None:
         names = [n for n in ("survey_items", "survey_grades", "survey_customers") if self.charts.available(n)]
@@ -393,8 +415,18 @@ class _Pages:
         self.chart(fig, "survey_grades", (MARGIN, BOTTOM, left_w, half - 0.1), (0.6, 0.3, 0.45, 0.4))
         table, labels = self.charts.survey_customers_frame()
         label_w = min(2.4, 0.3 + max([display_width(truncate(x, 22)) for x in labels] or [8]) * 8 * 0.5 / 72 + 0.2)
-        self.chart(fig, "survey_customers", (MARGIN + left_w + 0.2, BOTTOM, CONTENT_W - left_w - 0.2, TOP - BOTTOM),
-                   (label_w, 0.3, 0.75, 0.4))
+        box = (MARGIN + left_w + 0.2 + label_w, BOTTOM + 0.75, CONTENT_W - left_w - 0.5 - label_w, TOP - BOTTOM - 1.15)
+        subtitle = None
+        if len(table) > SURVEY_ROWS:
+            # the customers most in need of attention: the lowest scores (no score last)
+            total = len(table)
+            order = pd.to_numeric(table["score"], errors="coerce").sort_values(na_position="first").index[:SURVEY_ROWS]
+            keep = table.index.isin(order)
+            table, labels = table[keep], [x for x, k in zip(labels, keep) if k]
+            subtitle = self.tx("report.chart.survey_customers_lowest", shown=SURVEY_ROWS, total=total)
+        ax = fig.add_axes(_frac(fig, box))
+        draw_survey_customers(ax, table.reset_index(drop=True), labels, target=self.charts.survey_target(),
+                              lang=self.lang, round_label=self.charts.round or "", subtitle=subtitle)
 
     def open_complaints_page(self) -> None:
         if not self.charts.available("open_complaints_age"):

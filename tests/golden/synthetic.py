@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.kpis.base import LONG_COLUMNS, trailing_months
+from pipeline.registers import REGISTERS
 
 PERIOD = "2026-10"
 MONTHS = trailing_months(PERIOD, 12)
@@ -130,6 +131,23 @@ def _complaint_register(rng: np.random.Generator) -> pd.DataFrame:
     return frame.assign(_file="客诉/顾客抱怨事件登录表2026.xlsx", _sheet="2026",
                         _row=np.arange(5, 5 + len(frame)), segment=frame["customer_key"].map(
                             dict(zip(CUSTOMERS["customer_code"], CUSTOMERS["segment"]))).fillna("non-automotive"))
+
+
+_DTYPES = {"text": object, "code": object, "vocab": object, "round": object, "month": object,
+           "date": "datetime64[ns]", "datetime": "datetime64[ns]", "int": "Int64", "number": "float64",
+           "score": "float64", "bool": "boolean"}
+
+
+def canonical_register(name: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A resolved register as docs/architecture.md describes it: every canonical column with its
+    dtype (a column the rows lack is entirely missing), provenance, `customer_key` and `segment`."""
+    columns = {c.name: _DTYPES[c.kind] for c in REGISTERS[name].columns}
+    columns |= {"_file": object, "_sheet": object, "_row": "int64"}
+    if name != "customers":
+        columns |= {"customer_key": object, "segment": object}
+    rows = pd.DataFrame(index=pd.RangeIndex(0)) if rows is None else rows.reset_index(drop=True)
+    return pd.DataFrame({c: rows[c].astype(dtype) if c in rows.columns else pd.Series(None, index=rows.index, dtype=dtype)
+                         for c, dtype in columns.items()})
 
 
 def build() -> SimpleNamespace:
@@ -321,12 +339,11 @@ def build() -> SimpleNamespace:
         ignore_index=True)
 
     customers = CUSTOMERS.assign(_file="客户清单.xlsx", _sheet="客户", _row=np.arange(2, 2 + len(CUSTOMERS)))
-    registers = {"customers": customers, "complaints": complaints,
-                 # presence is what the pack needs of these: the KPIs above stand for their content
-                 "deliveries": pd.DataFrame(), "customer_scorecards": pd.DataFrame(),
-                 "survey_returns": pd.DataFrame(), "feedback": pd.DataFrame(), "visits": pd.DataFrame(),
-                 "service": pd.DataFrame(), "customer_property": pd.DataFrame(),
-                 "customer_audits": pd.DataFrame()}
+    # the other registers are present (the pack reports their areas) but empty: the long table above
+    # stands for their content, and the detail lists come hand-made below
+    registers = {name: canonical_register(name) for name in REGISTERS}
+    registers["customers"] = canonical_register("customers", customers)
+    registers["complaints"] = canonical_register("complaints", complaints)
     names = pd.Series({**dict(zip(CUSTOMERS["customer_code"], CUSTOMERS["customer_name"])), UNKNOWN: UNKNOWN})
     return SimpleNamespace(kpis=kpis, registers=registers, details=details(complaints, rng),
                            names=names, previous_kpis=previous)

@@ -133,3 +133,9 @@ def pdf_text(path: Path) -> str:
 @pytest.fixture(scope="session")
 def read_pdf_text() -> Callable[[Path], str]:
     return pdf_text
+
+
+@pytest.fixture(scope="session")
+def make_run_info() -> Callable[..., RunInfo]:
+    """`make_run_info(language, **changes)`: the synthetic run's RunInfo."""
+    return run_info
