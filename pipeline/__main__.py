@@ -1,3 +1,5 @@
 from pipeline.cli import main
 
-raise SystemExit(main())
+# Guarded: worker processes (spawned to read files) import this module under another name.
+if __name__ == "__main__":
+    raise SystemExit(main())

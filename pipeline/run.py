@@ -25,7 +25,8 @@ import pandas as pd
 from pipeline import __version__
 from pipeline.discover import FileEntry, discover
 from pipeline.i18n import t
-from pipeline.read import FileRead, read_file
+from pipeline.read import FileRead
+from pipeline.read.pool import read_files
 from pipeline.read.header import Classification, classify
 from pipeline.registers import REGISTERS
 from pipeline.stage import StagedSheet, reject_whole_sheet, stage_sheet
@@ -138,11 +139,7 @@ def ingest(inputs: Path, settings, progress: Progress) -> Ingested:
 
     t0, c0 = time.perf_counter(), time.process_time()
     readable = [e for e in entries if e.readable]
-    reads: list[FileRead] = []
-    for i, entry in enumerate(readable, start=1):
-        progress.bar(i - 1, len(readable), entry.rel)
-        reads.append(read_file(entry, settings.input.passwords))
-    progress.bar(len(readable), len(readable), "")
+    reads = read_files(readable, settings.input.passwords, progress=progress.bar)
     progress.stage("read", _label("read", L), t0, c0)
 
     t0, c0 = time.perf_counter(), time.process_time()
