@@ -47,6 +47,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "read.not_text": ("文件扩展名是 .csv，但内容不是文本", "the file is named .csv but is not text"),
     "read.encoding": ("无法识别文本编码（不是 UTF-8、GB18030 或 UTF-16）", "the text encoding could not be told (not UTF-8, GB18030 or UTF-16)"),
     "read.unreadable": ("文件已损坏或无法读取", "the file is damaged or cannot be read"),
+    "read.worker_died": ("读取此文件的进程异常退出（文件可能损坏或超出内存限制）", "the process reading this file stopped (the file may be damaged, or it went past the memory limit)"),
+    "read.too_slow": ("读取时间超过限制，已停止", "reading took longer than the limit; stopped"),
     "read.no_table": ("HTML 文件中没有表格", "the HTML file holds no table"),
     "read.no_visible_sheet": ("工作簿没有可见的工作表", "the workbook has no visible sheet"),
     "read.no_readable_sheet": ("工作簿中没有一个工作表能读取", "none of the workbook's sheets could be read"),
