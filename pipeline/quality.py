@@ -177,8 +177,10 @@ def resolve(staged: list[StagedSheet], mtimes: dict[str, datetime]) -> Resolved:
             for k, v in bad.groupby(["_file", "_sheet"]).size().items():
                 conflicts_by_sheet[k] = conflicts_by_sheet.get(k, 0) + int(v)
             frame = frame[~conflict]
-        # 2. Winner order: newest workbook first; then later file/sheet/row for a stable tie-break.
-        frame = frame.sort_values(["_mtime", "_order", "_row"], ascending=False, kind="mergesort")
+        # 2. Winner order: newest workbook first, then the later file/sheet; inside a sheet the
+        # first occurrence (an identical copy below it is the duplicate).
+        frame = frame.sort_values(["_mtime", "_order", "_row"], ascending=[False, False, True],
+                                  kind="mergesort")
         duplicate = frame.duplicated(["_key", "_content"], keep="first")
         superseded = ~duplicate & frame.duplicated(["_key"], keep="first")
         kept = frame[~duplicate & ~superseded]

@@ -149,6 +149,7 @@ def ingest(inputs: Path, settings, progress: Progress) -> Ingested:
     mappings: list[dict] = []
     warnings: list[dict] = []
     unrecognised = 0
+    ignored: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for fr in reads:
         for hidden in fr.hidden_sheets:
             sheet_rows.append(_sheet_row(fr.file, hidden, None, t("sheet.hidden", L)))
@@ -181,9 +182,13 @@ def ingest(inputs: Path, settings, progress: Progress) -> Ingested:
             for column, pos in sorted(cls.mapping.items(), key=lambda kv: kv[1]):
                 mappings.append({"file": raw.file, "sheet": raw.sheet, "register": cls.register,
                                  "header": cls.headers.get(pos, ""), "column": column})
-            if cls.ignored_headers:
-                warnings.append({"kind": "ignored_columns", "file": raw.file, "sheet": raw.sheet,
-                                 "message": t("sheet.ignored_columns", L, columns=", ".join(cls.ignored_headers))})
+            for header in cls.ignored_headers:
+                ignored.setdefault((cls.register, header), []).append((raw.file, raw.sheet))
+    # registers.md: columns a register does not know are ignored, listed once in the report.
+    for (register, header), where in ignored.items():
+        warnings.append({"kind": t("warn.kind.ignored_column", L), "file": where[0][0], "sheet": where[0][1],
+                         "message": t("warn.ignored_column", L, header=header, register=register,
+                                      sheets=len(where))})
     progress.stage("stage", _label("stage", L), t0, c0)
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -197,7 +202,7 @@ def ingest(inputs: Path, settings, progress: Progress) -> Ingested:
             row.update(rows_read=acc.rows_read, accepted=acc.accepted, rejected=acc.rejected,
                        skipped=acc.skipped, duplicates=acc.duplicates, superseded=acc.superseded)
     for u in resolved.unknown_customers.itertuples(index=False):
-        warnings.append({"kind": "unknown_customer", "file": u.first_file, "sheet": u.first_sheet,
+        warnings.append({"kind": t("warn.kind.unknown_customer", L), "file": u.first_file, "sheet": u.first_sheet,
                          "message": t("warn.unknown_customer", L, customer=u.customer_key, register=u.register,
                                       rows=int(u.rows), file=u.first_file, sheet=u.first_sheet, row=int(u.first_row))})
     progress.stage("resolve", _label("resolve", L), t0, c0)

@@ -97,3 +97,17 @@ def test_unknown_customers_are_kept_and_warned(ingested):
     for u in EXPECT["unknown_customers"]:
         kept = deliveries[deliveries["customer_key"] == u["customer"]]
         assert len(kept) == len(u["rows"]) and set(kept["segment"]) == {"non-automotive"}
+
+
+def test_duplicates_and_superseded_rows_are_the_copies_not_used(ingested):
+    aside = ingested.resolved.set_aside
+    for kind, expected in (("duplicate", EXPECT["duplicates"]), ("superseded", EXPECT["superseded"])):
+        got = aside[aside["kind"] == kind]
+        got_rows = set(zip(got["file"], got["sheet"], got["row"]))
+        want_rows = {(w["file"], w["sheet"], w["row"]) for w in expected}
+        assert got_rows == want_rows, kind
+        kept = {(r.file, r.sheet, r.row): (r.kept_file, r.kept_sheet, r.kept_row) for r in got.itertuples()}
+        for w in expected:
+            k = w.get("kept") or w.get("by") or {}
+            if k:
+                assert kept[(w["file"], w["sheet"], w["row"])] == (k["file"], k["sheet"], k["row"])
