@@ -348,24 +348,27 @@ def draw_warranty(ax: Axes, table: pd.DataFrame, *, lang: str, year: str) -> Non
     xs = np.arange(len(months))
     bottom = np.zeros(len(months))
     handles = []
+    ytd = {c: totals_row[c].iloc[0] for c in types} if not totals_row.empty else {}
     for i, column in enumerate(types):
         heights = pd.to_numeric(monthly[column], errors="coerce").fillna(0).to_numpy(dtype="float64")
         ax.bar(xs, heights, bottom=bottom, color=PALETTE[i], width=0.6, zorder=2)
         bottom = bottom + heights
-        handles.append(Patch(color=PALETTE[i], label=vocab_label("type", column, lang)))
+        label = vocab_label("type", column, lang)
+        if column in ytd:           # the year-to-date total of each type in its legend entry
+            label = t("report.chart.ytd_of_type", lang, type=label, n=format_value(ytd[column], "count"))
+        handles.append(Patch(color=PALETTE[i], label=label))
     for x, v in zip(xs, bottom):
         ax.annotate(format_value(v, "count"), (x, v), xytext=(0, 2), textcoords="offset points",
                     ha="center", fontsize=7)
     _month_axis(ax, months, lang)
-    _pad_y(ax, bottom, top_pad=0.4)
+    _pad_y(ax, bottom, top_pad=0.7)          # room for the three-line legend above the bars
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     _grid(ax)
-    ax.legend(handles=handles, loc="upper left", frameon=False, ncols=3, fontsize=7.5)
+    ax.legend(handles=handles, loc="upper left", frameon=False, ncols=1 if len(types) > 2 else 2, fontsize=7.5)
     subtitle = None
     if not totals_row.empty:
-        parts = [f"{vocab_label('type', c, lang)} {format_value(totals_row[c].iloc[0], 'count')}" for c in types]
-        total = totals_row["total"].iloc[0] if "total" in totals_row else sum(totals_row[c].iloc[0] for c in types)
-        parts.append(f"{t('report.col.total', lang)} {format_value(total, 'count')}")
-        subtitle = t("report.chart.ytd_totals", lang, year=year, items=" · ".join(parts))
+        total = totals_row["total"].iloc[0] if "total" in totals_row else sum(ytd.values())
+        subtitle = t("report.chart.ytd_totals", lang, year=year, items=format_value(total, "count"))
     _title(ax, title, subtitle)
 
 

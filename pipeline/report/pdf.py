@@ -286,14 +286,16 @@ class _Pages:
         if rec.status:
             fig.text((x + w - 0.14) / W, (y + h / 2 - 0.05) / H, status_label(rec.status, self.lang), fontsize=9,
                      color=ink, va="center", ha="right")
-        bits = []
         if not is_missing(rec.target):
-            bits.append(self.tx("report.cover.target", target=format_value(rec.target, rec.unit)))
+            fig.text((x + 0.14) / W, (y + 0.2) / H, self.tx("report.cover.target", target=format_value(rec.target, rec.unit)),
+                     fontsize=7.5, color=MUTED, va="center")
         if not is_missing(rec.delta_previous):
             cadence = "round" if re.fullmatch(r"\d{4}[HQ]\d", rec.period) else (
                 "year" if re.fullmatch(r"\d{4}", rec.period) else "month")
-            bits.append(self.tx(f"report.cover.vs_previous.{cadence}", delta=format_delta(rec.delta_previous, rec.unit)))
-        fig.text((x + 0.14) / W, (y + 0.2) / H, " · ".join(bits), fontsize=7.5, color=MUTED, va="center")
+            # better / worse in the KPI's own direction: green / red; a volume stays grey
+            fig.text((x + w - 0.14) / W, (y + 0.2) / H,
+                     self.tx(f"report.cover.vs_previous.{cadence}", delta=format_delta(rec.delta_previous, rec.unit)),
+                     fontsize=7.5, color=_delta_ink(rec.delta_previous, rec.better), va="center", ha="right")
 
     def summary_pages(self) -> None:
         lang = self.lang
@@ -446,10 +448,10 @@ class _Pages:
             fig = self.page(title)
             self.note(fig, MARGIN, TOP, self.tx("report.actions.none"), size=10)
             return
-        cols = [Col("area", column_label("area", lang), 1.2), Col("kpi", column_label("kpi", lang), 2.2),
+        cols = [Col("area", column_label("area", lang), 1.6), Col("kpi", column_label("kpi", lang), 2.7),
                 Col("scope", column_label("scope", lang), 0.7), Col("name", column_label("name", lang), 2.6),
-                Col("period", column_label("period", lang), 0.8), Col("value", column_label("value", lang), 0.9, "right"),
-                Col("target", column_label("target", lang), 0.9, "right"), Col("rule", column_label("rule", lang), 4.0)]
+                Col("period", column_label("period", lang), 0.7), Col("value", column_label("value", lang), 0.8, "right"),
+                Col("target", column_label("target", lang), 0.8, "right"), Col("rule", column_label("rule", lang), 3.9)]
         missed_ink, missed_fill = STATUS_COLOURS["missed"]
         rows = []
         for rec in actions.itertuples(index=False):

@@ -182,7 +182,7 @@ class _Book:
             sh.text(r, 1, kpi_label(rec.kpi, self.lang))
             sh.text(r, 2, rec.period)
             sh.number(r, 3, rec.value, unit)
-            sh.number(r, 4, rec.target, unit)
+            sh.target(r, 4, rec.target, unit, rec.kpi)
             sh.text(r, 5, status_label(rec.status, self.lang) if rec.status else "", role="status")
             sh.number(r, 6, rec.previous, unit)
             sh.delta(r, 7, rec.delta_previous, unit, rec.better)
@@ -273,7 +273,7 @@ class _Book:
             sh.text(r, 1, self.tx(f"report.scope.{rec.scope}") if rec.scope in _SCOPES else rec.scope, bold=company)
             sh.text(r, 2, rec.key)
             sh.text(r, 3, _row_name(rec.scope, rec.key, rec.name, self.lang, self.names))
-            sh.number(r, 4, rec.target, rec.unit)
+            sh.target(r, 4, rec.target, rec.unit, rec.kpi)
             for j in range(len(periods)):
                 status = statuses[i, j] if not heat else None
                 sh.number(r, 5 + j, values[i, j], rec.unit, bold=company,
@@ -553,6 +553,13 @@ class _Sheet:
         self.ws.write_number(row, col, float(value), self.book.fmt("text", num=num, bold=bold, status=status))
         self._track(col, format_value(value, "count" if unit == "int" else unit))
 
+    def target(self, row: int, col: int, value: Any, unit: str, kpi: str) -> None:
+        """A KPI's target: blank for a KPI that has none (a volume), "—" when it should have one."""
+        if is_missing(value) and kpi not in TARGET_SETTINGS:
+            self.ws.write_blank(row, col, None)
+            return
+        self.number(row, col, value, unit)
+
     def delta(self, row: int, col: int, value: Any, unit: str, better: str) -> None:
         if is_missing(value) or not math.isfinite(float(value)):
             self.ws.write_string(row, col, NO_VALUE, self.book.fmt("missing"))
@@ -645,7 +652,7 @@ def _data_quality(run: Any, lang: str) -> str:
 def _row_name(scope: str, key: str, name: str, lang: str, names: Mapping[str, str]) -> str:
     """The name column of a KPI row: the customer's name, a translated category / root cause /
     type / item, the plant as written; empty for the company row."""
-    if scope == "company":
+    if scope in ("company", "plant"):          # a plant is called what its key says
         return ""
     if scope == "customer":
         return name or names.get(key, "")
@@ -670,10 +677,11 @@ def action_rule(rec: Any, lang: str, ppm_targets: Mapping[str, float] | None = N
     key = "report.rule.lower" if rec.better == "lower" else "report.rule.higher"
     if short:                   # the PDF table shows the KPI and the figure in their own columns
         key = key.replace("report.rule.", "report.rule.short.")
+    setting = TARGET_SETTINGS.get(rec.kpi, f"targets.{rec.kpi}")
     if rec.kpi == "ppm" and rec.scope == "customer" and ppm_targets and rec.key in ppm_targets:
         source = t("report.rule.customer_ppm", lang)
     else:
-        source = t("report.rule.setting", lang, key=TARGET_SETTINGS.get(rec.kpi, f"targets.{rec.kpi}"))
+        source = setting if short else t("report.rule.setting", lang, key=setting)
     return t(key, lang, kpi=kpi_label(rec.kpi, lang), value=format_value(rec.value, rec.unit),
              target=format_value(rec.target, rec.unit), source=source)
 
@@ -701,13 +709,18 @@ def pareto_label(dimension: str, key: str, lang: str, names: Mapping[str, str]) 
 
 
 def with_customer_names(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    """Add `customer_name` beside `customer_key` when a list has only the key."""
-    if "customer_key" not in frame.columns or "customer_name" in frame.columns:
+    """`customer_name` beside `customer_key`: added when a list has only the key, filled in where a
+    list's row has no name (a register row that gave the code only) — the master's name, else
+    the key as written."""
+    if "customer_key" not in frame.columns:
         return frame
-    position = list(frame.columns).index("customer_key") + 1
-    mapped = frame["customer_key"].astype(str).map(names).fillna(frame["customer_key"].astype(str))
+    keys = frame["customer_key"].astype(str)
+    mapped = keys.map(dict(names)).astype(object).where(lambda s: s.notna(), keys)
+    if "customer_name" in frame.columns:
+        return frame.assign(customer_name=frame["customer_name"].astype(object).where(
+            frame["customer_name"].notna(), mapped))
     out = frame.copy()
-    out.insert(position, "customer_name", mapped)
+    out.insert(list(frame.columns).index("customer_key") + 1, "customer_name", mapped)
     return out
 
 

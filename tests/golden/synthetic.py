@@ -445,17 +445,22 @@ def details(complaints: pd.DataFrame, rng: np.random.Generator) -> dict[str, pd.
         "customer_name": [names["C001"], names["C001"], names["C002"], names["C003"]],
         "property_no": ["CP-001", "CP-007", "CP-013", "CP-020"], "name": ["检具", "来料 IC", "模具 M-12", "图纸"],
         "kind": ["tooling", "material", "tooling", "document"],
+        "registered_date": pd.to_datetime(["2025-03-01", "2026-06-20", "2025-11-11", "2024-05-06"]),
         "status": ["in_use", "damaged", "lost", "returned"],
+        "status_at_as_of": ["in_use", "damaged", "lost", "returned"],
         "event_date": pd.to_datetime([None, "2026-07-14", "2026-10-03", None]),
         "reported_date": pd.to_datetime([None, None, "2026-10-04", None]),
+        "customer_told": pd.array([pd.NA, False, True, pd.NA], dtype="boolean"),
+        "days_to_report": pd.array([pd.NA, pd.NA, 1, pd.NA], dtype="Int64"),
         "_file": ["顾客财产.xlsx"] * 4, "_sheet": ["登记"] * 4, "_row": [3, 9, 15, 22],
     })
     audits = pd.DataFrame({
         "audit_date": pd.to_datetime(["2026-03-18", "2026-09-09"]), "customer_key": ["C001", "C005"],
         "customer_name": [names["C001"], names["C005"]],
+        "finding_type": ["nonconformity", "suggestion"],
         "finding": ["SPC 控制图未及时更新", "Incoming inspection records incomplete"],
-        "finding_type": ["nonconformity", "suggestion"], "responsible_dept": ["品质部", "资材部"],
-        "due_date": pd.to_datetime(["2026-05-31", "2026-10-15"]), "closed_date": pd.to_datetime([None, None]),
+        "responsible_dept": ["品质部", "资材部"],
+        "due_date": pd.to_datetime(["2026-05-31", "2026-10-15"]),
         "days_overdue": [153, 16], "_file": ["顾客稽核.xlsx"] * 2, "_sheet": ["2026"] * 2, "_row": [6, 19],
     })
     repeats = pd.DataFrame({
