@@ -121,8 +121,12 @@ class Limits:
                         docProps/core.xml); real ones are a few KB.
     max_shared_strings  20 million shared strings: readers hold the whole table in memory
                         (~100 bytes each); 1M rows x 12 unique text columns is 12 million.
-    max_token_bytes     4 MiB for a single XML tag in a part we scan for geometry (Excel caps a
-                        cell at 32,767 characters); a longer tag is malformed or hostile.
+    max_token_bytes     4 MiB for a single XML tag or cell in a worksheet (Excel caps a cell at
+                        32,767 characters); a longer one is malformed or hostile. A row may be four
+                        times that.
+    max_irregular_bytes 64 MiB of worksheet rows that mix cells with and without references. No
+                        writer does that; checking such rows costs a Python step per cell (~10 MB/s),
+                        so a crafted sheet is refused after ~7 s instead of running for a minute.
     """
 
     max_xml_bytes: int = 500_000_000
@@ -135,6 +139,7 @@ class Limits:
     max_meta_bytes: int = 32_000_000
     max_shared_strings: int = 20_000_000
     max_token_bytes: int = 4 * 1024 * 1024
+    max_irregular_bytes: int = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -439,7 +444,7 @@ class _Package:
                 raise Refused("too_large", f"{entry.name} is over {self.limits.max_meta_bytes} bytes")
             chunks.append(chunk)
         data = b"".join(chunks)
-        for _ in _xml_pieces([data], entry.name, strict=False, limits=self.limits):
+        for _ in _xml_pieces([data], entry.name, limits=self.limits):
             pass
         return data
 
@@ -485,36 +490,75 @@ def _utf16_codec(first: bytes) -> str | None:
     return None
 
 
-_CELL_START = re.compile(rb"<c" + rb"""(?:[\s](?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*)?(/?)>""")
+_ATTRS_NO_SLASH = rb"""[^>"'/]*(?:(?:"[^"]*"|'[^']*'|/(?!>))[^>"'/]*)*"""
+_CELL_TAG = re.compile(rb"<c(?=[\s/>])(" + _ATTRS_NO_SLASH + rb")(/?)>")
+_ROW_START = re.compile(rb"<row(?=[\s/>])(" + _ATTRS_NO_SLASH + rb")(/?)>")
+# a whole cell: its attributes, and its content unless it is written <c .../>
+_CELL_WHOLE = re.compile(rb"<c(?=[\s/>])(" + _ATTRS_NO_SLASH + rb")(?:/>|>(.*?)</c>)", re.S)
+# the reference of a cell WITH A VALUE, wherever r sits among the attributes and however quoted
+_QUOTED = rb"""(?:"[^"]*"|'[^']*')"""
+_VALUED_CELL_REF = re.compile(
+    rb"<c(?:\s+(?!r\s*=)[\w:.\-]+\s*=\s*" + _QUOTED + rb")*"
+    rb"""\s+r\s*=\s*["']\s*([A-Za-z]+)([0-9]+)\s*["']"""
+    rb"(?:\s+[\w:.\-]+\s*=\s*" + _QUOTED + rb")*\s*>"
+    rb"\s*(?:<f\b" + _ATTRS_NO_SLASH + rb"/>\s*|<f\b" + _ATTRS_NO_SLASH + rb">[^<]*</f>\s*)?<(?:v|is)[\s/>]")
+# Namespace prefixes on the elements we look at (`<x:c>`, as the OpenXML SDK writes) are removed
+# before scanning: python-calamine matches local names, so `<x:c>` is a cell whatever x is bound to.
+_PREFIXED = re.compile(rb":(?:c|row|v|is|f)[\s/>]")
+_PREFIX_NAME = re.compile(rb"[A-Za-z_][\w.\-]*")
+_PREFIX_OPEN = re.compile(rb"<[A-Za-z_][\w.\-]*:(?=(?:c|row|v|is|f)[\s/>])")
+_PREFIX_CLOSE = re.compile(rb"</[A-Za-z_][\w.\-]*:(?=(?:c|row|v|is|f)>)")
 
 
-def _before_open_cell(buf: bytes, cut: int) -> int:
-    """`cut`, or the start of the last cell if that cell is not closed within `buf`."""
-    cell = buf.rfind(b"<c ", 0, cut + 1)
-    if cell < 0 or buf.find(b"</c>", cell) >= 0:
+def _strip_prefixes(buf: bytes) -> bytes:
+    """`buf` with the namespace prefix removed from every <c>, <row>, <v>, <is>, <f> tag.
+
+    A file uses one prefix (or a few): each is removed with bytes.replace at memory speed. Past
+    eight distinct prefixes (a crafted file), two regex passes with literal replacements do it."""
+    if b":" not in buf:
+        return buf
+    for _ in range(8):
+        found = _PREFIXED.search(buf)
+        if found is None:
+            return buf
+        lt = buf.rfind(b"<", 0, found.start())
+        name = buf[lt + 1:found.start()].lstrip(b"/")
+        if lt < 0 or not _PREFIX_NAME.fullmatch(name):
+            break                                   # not a tag (e.g. text "12:c "): let the regex decide
+        buf = buf.replace(b"<" + name + b":", b"<").replace(b"</" + name + b":", b"</")
+    return _PREFIX_CLOSE.sub(b"</", _PREFIX_OPEN.sub(b"<", buf))
+
+
+def _before_open(buf: bytes, cut: int, start: bytes, close: bytes, tag: re.Pattern[bytes]) -> int:
+    """`cut`, or the start of the last `start` element if it is not closed within `buf`."""
+    at = buf.rfind(start, 0, cut + 1)
+    while at >= 0 and buf[at + len(start):at + len(start) + 1] not in _TAG_END:
+        at = buf.rfind(start, 0, at)
+    if at < 0 or buf.find(close, at) >= 0:
         return cut
-    start_tag = _CELL_START.match(buf, cell)
-    if start_tag is not None and start_tag.group(1):      # <c .../> holds no value
+    start_tag = tag.match(buf, at)
+    if start_tag is not None and start_tag.group(2):       # <c .../> or <row .../>: nothing inside
         return cut
-    return cell
+    return at
 
 
-def _xml_pieces(chunks: Iterable[bytes], part: str, *, strict: bool, limits: Limits) -> Iterator[bytes]:
+def _xml_pieces(chunks: Iterable[bytes], part: str, *, limits: Limits, keep: str = "") -> Iterator[bytes]:
     """Re-cut inflated chunks into pieces that never split a piece of markup, after checking each
     for markup declarations.
 
     XML forbids "<" inside tags and text, so cutting just before the last "<" of a buffer leaves
     every tag that starts in the piece whole; the cut-off tail waits for the next chunk. In a
-    worksheet (`strict`) the cut is moved back before a cell that is still open, so that a cell's
-    start tag and its <v>/<is> are always in the same piece. UTF-16 parts (allowed by OPC, never
-    written by Excel) are transcoded to UTF-8 first. In a worksheet, a tag or an open cell longer
-    than `max_token_bytes` is refused (Excel caps a cell at 32,767 characters); elsewhere an
+    worksheet the cut moves back further so that a whole element stays in one piece: a cell
+    (`keep="cell"`: its start tag and its <v>/<is> together) or a row (`keep="row"`); namespace
+    prefixes are stripped there too. UTF-16 parts (allowed by OPC, never written by Excel) are
+    transcoded to UTF-8 first. In a worksheet a tag or cell longer than `max_token_bytes` (Excel
+    caps a cell at 32,767 characters) or a row four times that long is refused; elsewhere an
     over-long tag is checked for declarations and dropped.
     """
     carry = b""
     decoder = None
     first = True
-    cap = limits.max_token_bytes
+    cap = limits.max_token_bytes * (4 if keep == "row" else 1)
     for chunk in chunks:
         if first:
             first = False
@@ -524,20 +568,26 @@ def _xml_pieces(chunks: Iterable[bytes], part: str, *, strict: bool, limits: Lim
         if decoder is not None:
             chunk = decoder.decode(chunk).encode("utf-8")
         buf = carry + chunk if carry else chunk
+        if keep:
+            buf = _strip_prefixes(buf)
         lt = buf.rfind(b"<")
-        if strict and lt >= 0:
-            lt = _before_open_cell(buf, lt)
+        if keep == "cell" and lt >= 0:
+            lt = _before_open(buf, lt, b"<c", b"</c>", _CELL_TAG)
+        elif keep == "row" and lt >= 0:
+            lt = _before_open(buf, lt, b"<row", b"</row>", _ROW_START)
         if lt < 0:
             piece, carry = buf, b""
         else:
             piece, carry = buf[:lt], buf[lt:]
             if len(carry) > cap:
                 gt = carry.find(b">")
+                if keep and carry.startswith((b"<c", b"<row")):
+                    raise Refused("corrupt", f"{part}: a cell or row over {cap} bytes of XML")
                 if 0 <= gt < len(carry) - 1:
                     # a complete tag followed by a long run of text: nothing left to wait for
                     piece, carry = buf, b""
-                elif strict:
-                    raise Refused("corrupt", f"{part}: an XML tag or cell longer than {cap} bytes")
+                elif keep:
+                    raise Refused("corrupt", f"{part}: an XML tag longer than {cap} bytes")
                 else:
                     _check_declarations(carry, part)
                     carry = b""
@@ -547,6 +597,8 @@ def _xml_pieces(chunks: Iterable[bytes], part: str, *, strict: bool, limits: Lim
     if decoder is not None:
         carry += decoder.decode(b"", final=True).encode("utf-8")
     if carry:
+        if keep:
+            carry = _strip_prefixes(carry)
         _check_declarations(carry, part)
         yield carry
 
@@ -555,7 +607,7 @@ def _xml_pieces(chunks: Iterable[bytes], part: str, *, strict: bool, limits: Lim
 
 class _NeedSlowScan(Exception):
     """The part uses a form the fast scanner does not prove (missing or reordered r attributes,
-    prefixed elements, rows out of order): scan it again with the exact, slower tokeniser."""
+    single quotes, lower-case references, rows out of order): scan it again exactly."""
 
 
 @dataclass
@@ -597,8 +649,6 @@ def _letters_up_to(letters: bytes) -> bytes:
 
 
 _ROW_TAG = re.compile(rb'<row(?: r="([1-9][0-9]{0,6})"|[\s/>])')
-_PREFIXED = re.compile(rb":(?:c|row|v|is)[\s/>]")
-_PREFIXED_TAG = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:c|row|v|is)[\s/>]")
 _VALUE_TAG = re.compile(rb"<(?:v|is)[\s/>]")
 _CELL_REF = re.compile(rb"([A-Z]+)([0-9]+)")
 # The rest of a cell's start tag (quoted attribute values may hold ">"; "/>" ends an empty cell),
@@ -657,9 +707,9 @@ def _canonical_row(piece: bytes, cell: int) -> int:
 
 class _FastSheetScan:
     """Geometry of a worksheet written the way every mainstream writer writes it: `<row r="N">` in
-    ascending order, `<c r="A1">` with r first and inside its row, no namespace prefixes. A few
-    regex passes and rfinds per 4 MiB piece, no Python work per cell. Anything else raises
-    _NeedSlowScan."""
+    ascending order, `<c r="A1">` with r first and inside its row (namespace prefixes are already
+    stripped). A few regex passes and rfinds per 4 MiB piece, no Python work per cell. Anything
+    else raises _NeedSlowScan."""
 
     def __init__(self, limits: Limits):
         self.limits = limits
@@ -675,11 +725,6 @@ class _FastSheetScan:
         """Scan one piece; False once the sheet is refused (the rest need not be read)."""
         limits = self.limits
         geo = self.geo
-        if b":" in piece:
-            for found in _PREFIXED.finditer(piece):
-                start = piece.rfind(b"<", 0, found.start())
-                if start >= 0 and _PREFIXED_TAG.match(piece, start):
-                    raise _NeedSlowScan
         rows = _ROW_TAG.findall(piece)
         if rows:
             if b"" in rows:
@@ -734,62 +779,144 @@ class _FastSheetScan:
         return False
 
 
-_TOKEN = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c|v|is)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _ATTR_R = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _ANY_REF = re.compile(rb"\s*([A-Za-z]*)([0-9]+)\s*")
+
+
+def _value_tag(piece: bytes, start: int, end: int, *, last: bool) -> int:
+    """Offset of the first (or last) `<v` / `<is` start tag in piece[start:end], -1 if none."""
+    found = -1
+    for tag in (b"<v", b"<is"):
+        size = len(tag)
+        pos = piece.rfind(tag, start, end) if last else piece.find(tag, start, end)
+        while pos >= 0 and (pos + size >= end or piece[pos + size] not in _TAG_END):
+            pos = piece.rfind(tag, start, pos + size - 1) if last else piece.find(tag, pos + 1, end)
+        if pos >= 0 and (found < 0 or (pos > found if last else pos < found)):
+            found = pos
+    return found
+
+
+def _count_cells(piece: bytes, start: int, end: int) -> int:
+    """Cell start tags in piece[start:end] (`<c` then space, `>` or `/`; not `<color`)."""
+    count = piece.count(b"<c ", start, end) + piece.count(b"<c>", start, end) + piece.count(b"<c/", start, end)
+    for odd in (b"<c\t", b"<c\n", b"<c\r"):
+        if piece.find(odd, start, end) >= 0:
+            count += piece.count(odd, start, end)
+    return count
 
 
 class _SlowSheetScan:
     """Exact geometry for any well-formed worksheet, following python-calamine's rules: a row
     without r is the one after the previous row, a cell without r sits right of the previous cell
     of its row, a cell's own reference wins over its row's, a cell counts once it has a <v> or
-    <is> child. One Python step per tag."""
+    <is> child, namespace prefixes are ignored.
+
+    Pieces hold whole rows (`keep="row"`). A row whose cells carry no reference at all (how some
+    generators write every row) is measured with a few C-level counts; only rows holding references
+    in an unusual form cost a Python step per cell."""
 
     def __init__(self, limits: Limits):
         self.limits = limits
         self.geo = _Geometry()
         self.row_index = 0          # 0-based, as calamine counts
         self.col_index = 0
-        self.cell: tuple[int, int] | None = None     # 1-based (row, col) of the open cell
+        self.irregular = 0          # bytes of rows that needed a Python step per cell
 
     def feed(self, piece: bytes) -> bool:
-        limits = self.limits
-        geo = self.geo
-        for token in _TOKEN.finditer(piece):
-            closing, name, attrs = token.groups()
-            self_closing = attrs.endswith(b"/")
-            if name == b"row":
-                if closing:
-                    self.row_index += 1
-                    self.col_index = 0
-                    continue
-                ref = self._ref(attrs)
-                if ref is not None:
-                    self.row_index = ref[1] - 1
-                if self_closing:
-                    self.row_index += 1
-                    self.col_index = 0
-            elif name == b"c":
-                if closing:
-                    self.cell = None
-                    continue
-                ref = self._ref(attrs)
-                if ref is not None and ref[0] > 0:
-                    col, row = ref[0] - 1, ref[1] - 1
-                    self.col_index = col
+        pos = 0
+        end_of_piece = len(piece)
+        while True:
+            row = _ROW_START.search(piece, pos)
+            gap_end = row.start() if row is not None else end_of_piece
+            if piece.find(b"<c", pos, gap_end) >= 0:
+                # cells outside any row: calamine still places them, on the current row
+                self._cells(piece, pos, gap_end)
+            if row is None:
+                break
+            attrs, self_closing = row.groups()
+            ref = self._ref(attrs) if b"r" in attrs else None
+            if ref is not None:
+                self.row_index = ref[1] - 1
+            if self_closing:
+                self._end_row()
+                pos = row.end()
+            else:
+                close = piece.find(b"</row>", row.end())
+                content_end = close if close >= 0 else end_of_piece
+                self._cells(piece, row.end(), content_end)
+                if close >= 0:
+                    self._end_row()
+                    pos = close + 6
                 else:
-                    col, row = self.col_index, self.row_index
-                self.col_index += 1
-                self.cell = None if self_closing else (row + 1, col + 1)
-            elif not closing and self.cell is not None:      # <v> or <is>: the cell has a value
-                row, col = self.cell
-                geo.max_row = max(geo.max_row, row)
-                geo.max_col = max(geo.max_col, col)
-                geo.first_row = row if geo.first_row is None else min(geo.first_row, row)
-                if geo.max_row > limits.max_rows or geo.max_col > limits.max_cols:
-                    geo.refused = "too_many_rows" if geo.max_row > limits.max_rows else "too_many_columns"
-                    return False
-        return True
+                    pos = end_of_piece
+            if self.geo.refused:
+                return False
+        return self.geo.refused is None
+
+    def _end_row(self) -> None:
+        self.row_index += 1
+        self.col_index = 0
+
+    def _cells(self, piece: bytes, start: int, end: int) -> None:
+        if piece.find(b"r=", start, end) < 0 and piece.find(b"r =", start, end) < 0:
+            # no cell carries a reference: positions follow from the order of the cells
+            last_value = _value_tag(piece, start, end, last=True)
+            if last_value >= 0:
+                col = self.col_index + _count_cells(piece, start, last_value)
+                self._value(self.row_index + 1, col)
+            self.col_index += _count_cells(piece, start, end)
+            return
+        if (piece.count(b"r=", start, end) == _count_cells(piece, start, end)
+                and piece.find(b"r =", start, end) < 0):
+            # every cell carries one reference (in some unusual form): only cells with a value
+            # matter, and one C-level pass per row yields their references
+            refs = _VALUED_CELL_REF.findall(piece, start, end)
+            if refs:
+                letters, digits = zip(*refs)
+                rows = list(map(int, digits))
+                self._values(min(rows), max(rows), max(map(_col_number, letters)))
+            self.col_index = 0
+            return
+        # cells with and without references mixed in one row: no writer does this, so it is the
+        # only form that costs a Python step per cell, and a sheet may hold only so many
+        self.irregular += end - start
+        if self.irregular > self.limits.max_irregular_bytes:
+            raise Refused("corrupt", f"over {self.limits.max_irregular_bytes} bytes of rows mixing "
+                                     f"cells with and without references")
+        geo = self.geo
+        col_index, row_index = self.col_index, self.row_index
+        search_r = _ATTR_R.search
+        for attrs, content in _CELL_WHOLE.findall(piece, start, end):
+            found = search_r(attrs) if b"r" in attrs else None
+            ref = _ANY_REF.fullmatch(found.group(1) if found.group(1) is not None else found.group(2)) \
+                if found is not None else None
+            if ref is not None and ref.group(1) and int(ref.group(2)):
+                col, row = _col_number(ref.group(1)) - 1, int(ref.group(2)) - 1
+                col_index = col
+            else:
+                col, row = col_index, row_index
+            col_index += 1
+            if content and (b"<v" in content or b"<is" in content):
+                self._value(row + 1, col + 1)
+                if geo.refused:
+                    break
+        self.col_index = col_index
+
+    def _value(self, row: int, col: int) -> None:
+        self._values(row, row, col)
+
+    def _values(self, first_row: int, last_row: int, col: int) -> None:
+        geo = self.geo
+        if last_row > geo.max_row:
+            geo.max_row = last_row
+        if col > geo.max_col:
+            geo.max_col = col
+        if geo.first_row is None or first_row < geo.first_row:
+            geo.first_row = first_row
+        if geo.max_row > self.limits.max_rows:
+            geo.refused = "too_many_rows"
+        elif geo.max_col > self.limits.max_cols:
+            geo.refused = "too_many_columns"
 
     @staticmethod
     def _ref(attrs: bytes) -> tuple[int, int] | None:
@@ -805,6 +932,8 @@ class _SlowSheetScan:
 
 
 def _scan_sheet(package: _Package, entry: _Entry, force_slow: bool = False) -> _Geometry:
+    """Geometry of one worksheet part: the fast scan, or the exact one when the fast scan meets a
+    form it does not prove (the part is inflated a second time; its bytes are counted once)."""
     limits = package.limits
     counted = 0
     if not force_slow:
@@ -819,7 +948,7 @@ def _scan_sheet(package: _Package, entry: _Entry, force_slow: bool = False) -> _
                 yield chunk
 
         try:
-            for piece in _xml_pieces(counting(chunks), entry.name, strict=True, limits=limits):
+            for piece in _xml_pieces(counting(chunks), entry.name, limits=limits, keep="cell"):
                 if not fast.feed(piece):
                     break
             return fast.geo
@@ -829,7 +958,7 @@ def _scan_sheet(package: _Package, entry: _Entry, force_slow: bool = False) -> _
             chunks.close()
     slow = _SlowSheetScan(limits)
     for piece in _xml_pieces(package.stream(entry, already_counted=counted), entry.name,
-                             strict=True, limits=limits):
+                             limits=limits, keep="row"):
         if not slow.feed(piece):
             break
     return slow.geo
@@ -837,7 +966,7 @@ def _scan_sheet(package: _Package, entry: _Entry, force_slow: bool = False) -> _
 
 def _count_shared_strings(package: _Package, entry: _Entry) -> int:
     count = 0
-    for piece in _xml_pieces(package.stream(entry), entry.name, strict=False, limits=package.limits):
+    for piece in _xml_pieces(package.stream(entry), entry.name, limits=package.limits):
         count += piece.count(b"<si>") + piece.count(b"<si ") + piece.count(b"<si/")
         if b":si" in piece:
             count += len(re.findall(rb"<[A-Za-z_][\w.\-]*:si[\s/>]", piece))
@@ -847,7 +976,7 @@ def _count_shared_strings(package: _Package, entry: _Entry) -> int:
 
 
 def _drain(package: _Package, entry: _Entry) -> None:
-    for _ in _xml_pieces(package.stream(entry), entry.name, strict=False, limits=package.limits):
+    for _ in _xml_pieces(package.stream(entry), entry.name, limits=package.limits):
         pass
 
 

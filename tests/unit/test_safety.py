@@ -243,33 +243,54 @@ def _cells_strategy():
     return st.lists(cell, min_size=0, max_size=60, unique_by=lambda c: (c[0], c[1]))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cells=_cells_strategy(), implicit=st.booleans(), pretty=st.booleans(),
-       chunk=st.sampled_from([3, 17, 4096, 4 << 20]))
-def test_geometry_of_generated_sheets(tmp_path, monkeypatch, cells, implicit, pretty, chunk):
-    """Property: whatever the layout (explicit or implied references, pretty-printed or not) and
-    however the XML is cut into chunks, the geometry is that of the cells holding values."""
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=_cells_strategy(), layout=st.sampled_from(["canonical", "implied", "s-first", "single-quotes", "x-prefix"]),
+       pretty=st.booleans(), chunk=st.sampled_from([3, 17, 4096, 4 << 20]))
+def test_geometry_of_generated_sheets(tmp_path, monkeypatch, cells, layout, pretty, chunk):
+    """Property: whatever the layout (references first, implied, after another attribute, single
+    quoted, namespace-prefixed; pretty-printed or not) and however the XML is cut into chunks, the
+    geometry is that of the cells holding values."""
     monkeypatch.setattr(safety, "_OUT_CHUNK", chunk)
     sep = "\n  " if pretty else ""
+    q = "'" if layout == "single-quotes" else '"'
+    x = "x:" if layout == "x-prefix" else ""
     rows: dict[int, list[tuple[int, bool]]] = {}
     for row, col, valued in cells:
         rows.setdefault(row, []).append((col, valued))
     parts, previous_row = [], 0
     for row in sorted(rows):
-        row_attr = "" if implicit and row == previous_row + 1 else f' r="{row}"'
+        implied_row = layout == "implied" and row == previous_row + 1
+        row_attr = "" if implied_row else f" r={q}{row}{q}"
         cell_xml, previous_col = [], 0
         for col, valued in sorted(rows[row]):
             ref = f"{H.column_letters(col)}{row}"
-            attr = "" if implicit and col == previous_col + 1 else f' r="{ref}"'
-            cell_xml.append(f"<c{attr}>{sep}<v>{col}</v>{sep}</c>" if valued else f'<c{attr} s="1"/>')
+            if layout == "implied" and col == previous_col + 1:
+                attrs = ""
+            elif layout == "s-first":
+                attrs = f' s="2" r="{ref}"'
+            else:
+                attrs = f" r={q}{ref}{q}"
+            value = f"<{x}v>{col}</{x}v>"
+            cell_xml.append(f"<{x}c{attrs}>{sep}{value}{sep}</{x}c>" if valued else f'<{x}c{attrs} s="1"/>')
             previous_col = col
-        parts.append(f"<row{row_attr}>{sep}{sep.join(cell_xml)}{sep}</row>")
+        parts.append(f"<{x}row{row_attr}>{sep}{sep.join(cell_xml)}{sep}</{x}row>")
         previous_row = row
     valued = [(row, col) for row, col, has_value in cells if has_value]
     expected = (min((r for r, _ in valued), default=None), max((r for r, _ in valued), default=0),
                 max((c for _, c in valued), default=0))
-    sheet = one_sheet(tmp_path, sep.join(parts), name=f"g{chunk}.xlsx")
+    xml = H.sheet_xml(raw_rows=sep.join(parts)).replace(b"<worksheet ", f'<worksheet xmlns:x="{H.MAIN_NS}" '.encode())
+    path = H.xlsx(tmp_path, f"g{chunk}.xlsx", [("S", xml)])
+    sheet = inspect_xlsx(path).sheets[0]
     assert (sheet.first_row, sheet.max_row, sheet.max_col) == expected
+
+
+def test_rows_mixing_implied_and_explicit_cells_are_bounded(tmp_path):
+    # no writer mixes them; each such row costs a Python step per cell, so their volume is capped
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c><c><v>2</v></c></row>' for r in range(1, 2001))
+    path = H.xlsx(tmp_path, "mixed.xlsx", [("S", H.sheet_xml(raw_rows=rows))])
+    sheet = inspect_xlsx(path).sheets[0]
+    assert (sheet.first_row, sheet.max_row, sheet.max_col) == (1, 2000, 2)   # B follows A
+    assert refusal(lambda: inspect_xlsx(path, Limits(max_irregular_bytes=10_000))) == "corrupt"
 
 
 def test_geometry_across_many_4mib_chunks(tmp_path):
