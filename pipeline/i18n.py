@@ -290,6 +290,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.cover.targets_met": ("{met} / {total} 项公司级目标达成", "{met} of {total} company targets met"),
     "report.cover.actions": ("改进行动 {n} 项（含客户层级），见“改进行动清单”", "{n} actions (customers included): see the actions list"),
     "report.cover.missed": ("未达标：{items}", "Missed: {items}"),
+    "report.cover.nothing_judged": ("本期没有可与目标比较的公司级 KPI。", "No company KPI could be judged against its target this period."),
+    "report.actions.nothing_judged": ("本期没有可与目标比较的 KPI：没有改进行动。", "No KPI could be judged against its target this period: no actions."),
     "report.cover.all_met": ("公司级目标全部达成。", "Every company target was met."),
     "report.cover.absent": ("无数据的区域：{areas}", "Areas without data: {areas}"),
     "report.cover.vs_previous.month": ("较上月 {delta}", "vs last month {delta}"),

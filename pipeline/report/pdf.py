@@ -252,16 +252,20 @@ class _Pages:
         met = int(self.summary["status"].eq("met").sum())
         judged = int(self.summary["status"].isin(["met", "missed"]).sum())
         y = 4.2 - (tile_h + gap) - 0.3 if len(tiles) > 4 else 4.2 - 0.3
-        y = self.note(fig, 0.6, y, self.tx("report.cover.targets_met", met=met, total=judged), size=12,
-                      colour=HEADER_FILL, width=W - 1.2)
         missed = self.summary[self.summary["status"].eq("missed")]
-        if missed.empty:
-            y = self.note(fig, 0.6, y, self.tx("report.cover.all_met"), size=9.5, width=W - 1.2)
+        if judged == 0:      # nothing to judge is not "every target met"
+            y = self.note(fig, 0.6, y, self.tx("report.cover.nothing_judged"), size=12, colour=HEADER_FILL,
+                          width=W - 1.2)
         else:
-            items = ("、" if self.lang == "zh" else ", ").join(
-                f"{kpi_label(r.kpi, self.lang)} {format_value(r.value, r.unit)}" for r in missed.itertuples())
-            y = self.note(fig, 0.6, y, self.tx("report.cover.missed", items=items), size=9.5,
-                          colour=STATUS_COLOURS["missed"][0], width=W - 1.2)
+            y = self.note(fig, 0.6, y, self.tx("report.cover.targets_met", met=met, total=judged), size=12,
+                          colour=HEADER_FILL, width=W - 1.2)
+            if missed.empty:
+                y = self.note(fig, 0.6, y, self.tx("report.cover.all_met"), size=9.5, width=W - 1.2)
+            else:
+                items = ("、" if self.lang == "zh" else ", ").join(
+                    f"{kpi_label(r.kpi, self.lang)} {format_value(r.value, r.unit)}" for r in missed.itertuples())
+                y = self.note(fig, 0.6, y, self.tx("report.cover.missed", items=items), size=9.5,
+                              colour=STATUS_COLOURS["missed"][0], width=W - 1.2)
         actions = d.actions_table(data.kpis, data.period, data.names)
         y = self.note(fig, 0.6, y, self.tx("report.cover.actions", n=len(actions)), size=9.5, width=W - 1.2)
         absent = [a for a in AREAS if not data.area_present(a)]
@@ -446,7 +450,9 @@ class _Pages:
         title = self.tx("report.page.actions")
         if actions.empty:
             fig = self.page(title)
-            self.note(fig, MARGIN, TOP, self.tx("report.actions.none"), size=10)
+            judged = self.data.kpis["status"].isin(["met", "missed"]).any()
+            self.note(fig, MARGIN, TOP, self.tx("report.actions.none" if judged else "report.actions.nothing_judged"),
+                      size=10)
             return
         cols = [Col("area", column_label("area", lang), 1.6), Col("kpi", column_label("kpi", lang), 2.7),
                 Col("scope", column_label("scope", lang), 0.7), Col("name", column_label("name", lang), 2.6),

@@ -211,7 +211,9 @@ class _Book:
         sh.title(0, self.tx("report.page.actions"))
         actions = d.actions_table(data.kpis, data.period, data.names)
         if actions.empty:
-            sh.text(1, 0, self.tx("report.actions.none"), role="note", fit=False)
+            judged = data.kpis["status"].isin(["met", "missed"]).any()
+            sh.text(1, 0, self.tx("report.actions.none" if judged else "report.actions.nothing_judged"),
+                    role="note", fit=False)
             sh.finish()
             return
         sh.text(1, 0, self.tx("report.actions.intro"), role="note", fit=False)
