@@ -13,7 +13,6 @@ get a leading `'` (OWASP CSV injection); numbers never do, so `-3.5` stays a num
 """
 from __future__ import annotations
 
-import csv
 import math
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +21,7 @@ import pandas as pd
 
 from pipeline.kpis.base import LONG_COLUMNS
 
-__all__ = ["format_number", "neutralise_text", "sort_long", "write_kpis_long"]
+__all__ = ["csv_fields", "format_number", "neutralise_text", "sort_long", "write_kpis_long"]
 
 NUMBER_COLUMNS = ("value", "numerator", "denominator", "target")
 TEXT_COLUMNS = ("period", "kpi", "scope", "key", "status", "label")
@@ -77,12 +76,28 @@ def _formatted(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cols, index=df.index)[list(LONG_COLUMNS)]
 
 
+def csv_fields(values: pd.Series) -> pd.Series:
+    """Text fields as a CSV file holds them: quoted (inner quotes doubled) when they contain a
+    comma, a quote, a line feed or a carriage return, else as they are.
+
+    This is the csv module's QUOTE_MINIMAL plus the carriage return: with "\\n" line ends the
+    csv module leaves a lone "\\r" unquoted, and every spreadsheet and CSV reader takes it for the
+    end of the row (a key "\\r=1+1", written "'\\r=1+1", split its row in two)."""
+    text = values.astype(object).astype(str)
+    needs = text.str.contains(r'[",\r\n]', regex=True)
+    quoted = '"' + text.str.replace('"', '""', regex=False) + '"'
+    return text.where(~needs, quoted)
+
+
 def write_kpis_long(df: pd.DataFrame, path: Path) -> None:
     """Write the long table to `path` as kpis_long.csv: UTF-8 with BOM, the ten columns in order,
     sorted (`sort_long`), numbers formatted by `format_number`, text fields neutralised, `\\n`
-    line ends, quoting only where the CSV needs it. The same frame gives the same bytes."""
+    line ends, quoting only where the CSV needs it (`csv_fields`). The same frame gives the same
+    bytes."""
     rows = _formatted(sort_long(df))
+    lines = [",".join(LONG_COLUMNS)]
+    if len(rows):
+        fields = [csv_fields(rows[col]) for col in LONG_COLUMNS]
+        lines.extend(fields[0].str.cat(fields[1:], sep=",").tolist())
     with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(LONG_COLUMNS)
-        writer.writerows(rows.itertuples(index=False, name=None))
+        fh.write("\n".join(lines) + "\n")
