@@ -491,7 +491,42 @@ class _Pages:
         self._list(fig, list_name, rows, (MARGIN, BOTTOM, CONTENT_W, y - BOTTOM))
 
     def feedback_page(self) -> None:
-        self._area_page("feedback", "feedback_trend", "feedback_open", self.tx("report.page.feedback_chase"))
+        """Seed 003 §4.7: the month's summary by category, and the items still to chase."""
+        if not self.data.area_present("feedback"):
+            return
+        self._area_page("feedback", "feedback_trend", None, None)
+        fig = self.figures[-1]
+        left_w = CONTENT_W * 0.44
+        top = TOP - 3.45 - 0.15
+        y = self.note(fig, MARGIN, top, self.tx("report.page.feedback_summary", period=self.data.period), size=10,
+                      colour=HEADER_FILL, width=left_w)
+        self._feedback_summary(fig, (MARGIN, BOTTOM, left_w, y - BOTTOM))
+        x = MARGIN + left_w + 0.25
+        y = self.note(fig, x, top, self.tx("report.page.feedback_chase"), size=10, colour=HEADER_FILL)
+        self._list(fig, "feedback_open", self.data.detail("feedback_open"), (x, BOTTOM, CONTENT_W - left_w - 0.25, y - BOTTOM))
+
+    def _feedback_summary(self, fig: Figure, box: tuple[float, float, float, float]) -> None:
+        """The KPI module's monthly summary for P, one row per category, and their total."""
+        x, y, w, h = box
+        summary = self.data.detail("feedback_summary")
+        if summary is None:
+            self.note(fig, x, y + h, self.tx("report.list_unavailable"), size=8.5, colour=MUTED, width=w)
+            return
+        month = summary[summary["month"].astype(str).eq(self.data.period)] if "month" in summary else summary.iloc[0:0]
+        counts = [c for c in ("received", "filed_on_time", "filed_late", "filing_pending", "completed", "still_open")
+                  if c in month.columns]
+        if month.empty or not counts:
+            self.note(fig, x, y + h, self.tx("report.none"), size=8.5, colour=MUTED, width=w)
+            return
+        cols = [Col("category", column_label("category", self.lang), 1.3)]
+        cols += [Col(c, column_label(c, self.lang), 1.0, "right") for c in counts]
+        rows = [[Cell(vocab_label("category", r["category"], self.lang))] +
+                [Cell(format_value(r[c], "count")) for c in counts] for _, r in month.iterrows()]
+        totals = month[counts].apply(pd.to_numeric, errors="coerce").sum()
+        rows.append([Cell(column_label("total", self.lang), HEADER_FILL)] +
+                    [Cell(format_value(totals[c], "count"), HEADER_FILL) for c in counts])
+        self.table(fig, (x, y + h - ROW_H * (len(rows) + 1), w, ROW_H * (len(rows) + 1)), cols, rows,
+                   font=7)
 
     def visits_page(self) -> None:
         self._area_page("visits", "visits_trend", "late_visit_reports", self.tx("report.page.late_visits"))
