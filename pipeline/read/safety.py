@@ -458,12 +458,15 @@ def _check_declarations(piece: bytes, part: str) -> None:
     """Refuse `<!DOCTYPE`, `<!ENTITY` and any other markup declaration (comments and CDATA pass).
 
     bytes.find on "!" runs at memory speed and "!" is rare in sheet XML; a piece full of "!" (sheet
-    references in formulas) falls back to one regex pass after a few hits.
+    references in formulas) falls back to one regex pass after a few hits. A "<!" in the last
+    bytes is left for the next check: pieces never end inside markup except at the end of a part,
+    where a dangling "<!DOCT" declares nothing.
     """
     pos = piece.find(b"!")
     hits = 0
+    decidable = len(piece) - 8       # "<!" this close to the end waits for the next chunk's bytes
     while pos >= 0:
-        if pos > 0 and piece[pos - 1] == 0x3C:   # "<!"
+        if pos > 0 and piece[pos - 1] == 0x3C and pos < decidable:   # "<!"
             if not (piece.startswith(b"--", pos + 1) or piece.startswith(b"[CDATA[", pos + 1)):
                 _refuse_declaration(piece, pos - 1, part)
         hits += 1
@@ -495,13 +498,20 @@ _CELL_TAG = re.compile(rb"<c(?=[\s/>])(" + _ATTRS_NO_SLASH + rb")(/?)>")
 _ROW_START = re.compile(rb"<row(?=[\s/>])(" + _ATTRS_NO_SLASH + rb")(/?)>")
 # a whole cell: its attributes, and its content unless it is written <c .../>
 _CELL_WHOLE = re.compile(rb"<c(?=[\s/>])(" + _ATTRS_NO_SLASH + rb")(?:/>|>(.*?)</c>)", re.S)
-# the reference of a cell WITH A VALUE, wherever r sits among the attributes and however quoted
+# The content of a cell up to its first <v> or <is> child, never past its </c>: python-calamine
+# skips comments, processing instructions, CDATA and stray text inside a cell, so they are skipped
+# here as well (a "</c>" inside a comment does not end the cell).
+_UNTIL_VALUE = (rb"(?:<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|[^<]"
+                rb"|<(?!/c\s*>|!--|!\[CDATA\[|\?|(?:v|is)[\s/>]))*<(?:v|is)[\s/>]")
 _QUOTED = rb"""(?:"[^"]*"|'[^']*')"""
+_OTHER_ATTR = rb"""\s+(?!r\s*=)[^\s=>/"'<]+\s*=\s*""" + _QUOTED
+# the reference of a cell WITH A VALUE, wherever r sits among the attributes and however quoted
 _VALUED_CELL_REF = re.compile(
-    rb"<c(?:\s+(?!r\s*=)[\w:.\-]+\s*=\s*" + _QUOTED + rb")*"
+    rb"<c(?:" + _OTHER_ATTR + rb")*"
     rb"""\s+r\s*=\s*["']\s*([A-Za-z]+)([0-9]+)\s*["']"""
-    rb"(?:\s+[\w:.\-]+\s*=\s*" + _QUOTED + rb")*\s*>"
-    rb"\s*(?:<f\b" + _ATTRS_NO_SLASH + rb"/>\s*|<f\b" + _ATTRS_NO_SLASH + rb">[^<]*</f>\s*)?<(?:v|is)[\s/>]")
+    rb"(?:\s+[^\s=>/\"'<]+\s*=\s*" + _QUOTED + rb")*\s*>" + _UNTIL_VALUE, re.S)
+# a cell start tag with no r attribute at all
+_CELL_WITHOUT_R = re.compile(rb"<c(?=[\s/>])(?:" + _OTHER_ATTR + rb")*\s*/?>")
 # Namespace prefixes on the elements we look at (`<x:c>`, as the OpenXML SDK writes) are removed
 # before scanning: python-calamine matches local names, so `<x:c>` is a cell whatever x is bound to.
 _PREFIXED = re.compile(rb":(?:c|row|v|is|f)[\s/>]")
@@ -529,12 +539,30 @@ def _strip_prefixes(buf: bytes) -> bytes:
     return _PREFIX_CLOSE.sub(b"</", _PREFIX_OPEN.sub(b"<", buf))
 
 
+_NOT_MARKUP = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>", re.S)
+
+
+def _strip_not_markup(buf: bytes) -> tuple[bytes, int]:
+    """`buf` with comments, processing instructions and CDATA sections blanked out, and the offset
+    of one still unterminated at the end (-1 if none).
+
+    No writer puts them in a worksheet, but python-calamine skips them, so a "</c>" or "<c" inside a
+    comment must not be taken for markup."""
+    # "!" and "?" are rare in sheet XML and single-byte searches run at memory speed
+    if (b"!" not in buf or b"<!" not in buf) and (b"?" not in buf or b"<?" not in buf):
+        return buf, -1
+    buf = _NOT_MARKUP.sub(b" ", buf)
+    unterminated = [at for at in (buf.find(b"<!--"), buf.find(b"<?"), buf.find(b"<![CDATA[")) if at >= 0]
+    return buf, min(unterminated, default=-1)
+
+
 def _before_open(buf: bytes, cut: int, start: bytes, close: bytes, tag: re.Pattern[bytes]) -> int:
-    """`cut`, or the start of the last `start` element if it is not closed within `buf`."""
+    """`cut`, or the start of the last `start` element before it if that element is not closed
+    before `cut` (what follows `cut` goes to the next piece anyway)."""
     at = buf.rfind(start, 0, cut + 1)
     while at >= 0 and buf[at + len(start):at + len(start) + 1] not in _TAG_END:
         at = buf.rfind(start, 0, at)
-    if at < 0 or buf.find(close, at) >= 0:
+    if at < 0 or buf.find(close, at, cut) >= 0:
         return cut
     start_tag = tag.match(buf, at)
     if start_tag is not None and start_tag.group(2):       # <c .../> or <row .../>: nothing inside
@@ -550,7 +578,8 @@ def _xml_pieces(chunks: Iterable[bytes], part: str, *, limits: Limits, keep: str
     every tag that starts in the piece whole; the cut-off tail waits for the next chunk. In a
     worksheet the cut moves back further so that a whole element stays in one piece: a cell
     (`keep="cell"`: its start tag and its <v>/<is> together) or a row (`keep="row"`); namespace
-    prefixes are stripped there too. UTF-16 parts (allowed by OPC, never written by Excel) are
+    prefixes, comments, processing instructions and CDATA are stripped there too (declarations are
+    checked before). UTF-16 parts (allowed by OPC, never written by Excel) are
     transcoded to UTF-8 first. In a worksheet a tag or cell longer than `max_token_bytes` (Excel
     caps a cell at 32,767 characters) or a row four times that long is refused; elsewhere an
     over-long tag is checked for declarations and dropped.
@@ -568,9 +597,13 @@ def _xml_pieces(chunks: Iterable[bytes], part: str, *, limits: Limits, keep: str
         if decoder is not None:
             chunk = decoder.decode(chunk).encode("utf-8")
         buf = carry + chunk if carry else chunk
+        opened = -1
         if keep:
-            buf = _strip_prefixes(buf)
+            _check_declarations(buf, part)          # before comments and CDATA are blanked out
+            buf, opened = _strip_not_markup(_strip_prefixes(buf))
         lt = buf.rfind(b"<")
+        if opened >= 0:
+            lt = opened
         if keep == "cell" and lt >= 0:
             lt = _before_open(buf, lt, b"<c", b"</c>", _CELL_TAG)
         elif keep == "row" and lt >= 0:
@@ -592,13 +625,15 @@ def _xml_pieces(chunks: Iterable[bytes], part: str, *, limits: Limits, keep: str
                     _check_declarations(carry, part)
                     carry = b""
         if piece:
-            _check_declarations(piece, part)
+            if not keep:
+                _check_declarations(piece, part)
             yield piece
     if decoder is not None:
         carry += decoder.decode(b"", final=True).encode("utf-8")
     if carry:
         if keep:
-            carry = _strip_prefixes(carry)
+            _check_declarations(carry, part)
+            carry = _strip_not_markup(_strip_prefixes(carry))[0]
         _check_declarations(carry, part)
         yield carry
 
@@ -654,8 +689,7 @@ _CELL_REF = re.compile(rb"([A-Z]+)([0-9]+)")
 # The rest of a cell's start tag (quoted attribute values may hold ">"; "/>" ends an empty cell),
 # then an optional formula, then the <v> or <is> child that makes it a cell with a value.
 _ATTRS = rb"""(?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*"""
-_HAS_VALUE = (rb'"' + _ATTRS + rb">\s*(?:<f\b" + _ATTRS + rb"/>\s*|<f\b" + _ATTRS
-              + rb">[^<]*</f>\s*)?<(?:v|is)[\s/>]")
+_HAS_VALUE = rb'"' + _ATTRS + rb">" + _UNTIL_VALUE
 _cell_patterns: dict[int, re.Pattern[bytes]] = {}
 
 
@@ -670,7 +704,7 @@ def _cell_pattern(max_col: int) -> re.Pattern[bytes]:
     if pattern is None:
         known = _letters_up_to(_col_letters(max_col)) if max_col else rb"(?!)"
         pattern = re.compile(rb'<c(?! r="(?:' + known + rb')[0-9]{1,6}")(?:(?P<odd>[>/\t\r\n]| (?!r="[A-Z]))'
-                             + rb'| r="[A-Z]+[0-9]+' + _HAS_VALUE + rb")")
+                             + rb'| r="[A-Z]+[0-9]+' + _HAS_VALUE + rb")", re.S)
         _cell_patterns[max_col] = pattern
     return pattern
 
@@ -866,8 +900,7 @@ class _SlowSheetScan:
                 self._value(self.row_index + 1, col)
             self.col_index += _count_cells(piece, start, end)
             return
-        if (piece.count(b"r=", start, end) == _count_cells(piece, start, end)
-                and piece.find(b"r =", start, end) < 0):
+        if _CELL_WITHOUT_R.search(piece, start, end) is None:
             # every cell carries one reference (in some unusual form): only cells with a value
             # matter, and one C-level pass per row yields their references
             refs = _VALUED_CELL_REF.findall(piece, start, end)
@@ -896,7 +929,7 @@ class _SlowSheetScan:
             else:
                 col, row = col_index, row_index
             col_index += 1
-            if content and (b"<v" in content or b"<is" in content):
+            if content and _VALUE_TAG.search(content):
                 self._value(row + 1, col + 1)
                 if geo.refused:
                     break

@@ -189,6 +189,18 @@ GEOMETRY = [
     ("no values at all",
      '<row r="1"><c r="A1" s="1"/></row>',
      (None, 0, 0, None)),
+    ("a comment between a far cell and its value",
+     f'<row r="1"><c r="A1">{V}</c><c r="XFD1"><!-- </c> --><v>1</v></c></row>',
+     (None, None, None, "too_many_columns")),
+    ("stray text and a processing instruction before the value",
+     f'<row r="1"><c r="A1">{V}</c><c r="XFD1">x<?pi </c>?><v>1</v></c></row>',
+     (None, None, None, "too_many_columns")),
+    ("a far cell written s-first with a comment before its value",
+     f'<row r="1"><c s="1" r="A1">{V}</c><c s="1" r="XFD1"><!--c--><v>1</v></c></row>',
+     (None, None, None, "too_many_columns")),
+    ("a cell without r hidden by a second r= elsewhere in the row",
+     f'<row r="1"><c r="GR1" xr="1">{V}</c><c><v>1</v></c></row>',
+     (None, None, None, "too_many_columns")),          # the implied cell is GS1 = column 201
     ("200 columns wide", "".join(f'<c r="{H.column_letters(c)}1">{V}</c>' for c in range(1, 201)).join(
         ['<row r="1">', "</row>"]), (1, 1, 200, None)),
     ("201 columns wide", "".join(f'<c r="{H.column_letters(c)}1">{V}</c>' for c in range(1, 202)).join(
@@ -282,6 +294,78 @@ def test_geometry_of_generated_sheets(tmp_path, monkeypatch, cells, layout, pret
     path = H.xlsx(tmp_path, f"g{chunk}.xlsx", [("S", xml)])
     sheet = inspect_xlsx(path).sheets[0]
     assert (sheet.first_row, sheet.max_row, sheet.max_col) == expected
+
+
+def _reference_geometry(xml: bytes) -> tuple:
+    """What python-calamine makes of a sheet, read with a real XML parser: a <row r> sets the row,
+    </row> moves to the next one, a cell's own reference wins, a cell without one sits right of the
+    previous cell, and a cell counts when it has a <v> or <is> child (local names only)."""
+    import io
+    import xml.etree.ElementTree as ET
+
+    row_index = col_index = 0
+    cell = None
+    valued = []
+    for event, element in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
+        name = element.tag.rsplit("}", 1)[-1]
+        if name == "row" and event == "start" and element.get("r"):
+            row_index = int(element.get("r")) - 1
+        elif name == "row" and event == "end":
+            row_index, col_index = row_index + 1, 0
+        elif name == "c" and event == "start":
+            ref = element.get("r")
+            if ref:
+                letters = ref.rstrip("0123456789")
+                col_index = safety._col_number(letters.encode()) - 1
+                cell = (int(ref[len(letters):]), col_index + 1)
+            else:
+                cell = (row_index + 1, col_index + 1)
+            col_index += 1
+        elif name == "c" and event == "end":
+            cell = None
+        elif name in ("v", "is") and event == "start" and cell is not None:
+            valued.append(cell)
+    return (min((r for r, _ in valued), default=None), max((r for r, _ in valued), default=0),
+            max((c for _, c in valued), default=0))
+
+
+_FORMS = st.sampled_from(["first", "after-s", "single", "lower", "none", "x-prefix", "comment", "pi",
+                          "text", "formula", "empty-v", "inline"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.tuples(st.integers(1, 12), st.integers(1, 230), st.booleans(), _FORMS),
+                      max_size=25, unique_by=lambda c: (c[0], c[1])),
+       implied_rows=st.booleans(), pretty=st.booleans(), chunk=st.sampled_from([2, 7, 64, 4 << 20]))
+def test_geometry_matches_an_xml_parser(tmp_path, monkeypatch, cells, implied_rows, pretty, chunk):
+    """Differential: every cell form a crafted file could use, against expat's reading of it."""
+    monkeypatch.setattr(safety, "_OUT_CHUNK", chunk)
+    sep = "\n " if pretty else ""
+    rows: dict[int, list] = {}
+    for row, col, has_value, form in cells:
+        rows.setdefault(row, []).append((col, has_value, form))
+    out, previous_row = [], 0
+    for row in sorted(rows):
+        row_attr = "" if implied_rows and row == previous_row + 1 else f' r="{row}"'
+        cell_xml = []
+        for col, has_value, form in sorted(rows[row]):
+            ref = f"{H.column_letters(col)}{row}"
+            x = "x:" if form == "x-prefix" else ""
+            attrs = {"first": f' r="{ref}" s="1"', "after-s": f' s="1" r="{ref}"', "single": f" r='{ref}'",
+                     "lower": f' r="{ref.lower()}"', "none": ""}.get(form, f' r="{ref}"')
+            inner = {"comment": "<!-- </c> <c r=\"A1\"> --><v>1</v>", "pi": "<?pi </c>?><v>1</v>",
+                     "text": "note<v>1</v>", "formula": "<f>SUM(A1:B2)</f><v>3</v>", "empty-v": "<v/>",
+                     "inline": "<is><t>文字</t></is>"}.get(form, f"<{x}v>1</{x}v>")
+            cell_xml.append(f"<{x}c{attrs}>{inner}</{x}c>" if has_value else f"<{x}c{attrs}/>")
+        out.append(f"<row{row_attr}>{sep}{sep.join(cell_xml)}</row>")
+        previous_row = row
+    xml = H.sheet_xml(raw_rows=sep.join(out)).replace(b"<worksheet ", f'<worksheet xmlns:x="{H.MAIN_NS}" '.encode())
+    expected = _reference_geometry(xml)
+    sheet = inspect_xlsx(H.xlsx(tmp_path, f"d{chunk}.xlsx", [("S", xml)])).sheets[0]
+    if expected[2] > 200:
+        assert sheet.refused == "too_many_columns"
+    else:
+        assert (sheet.first_row, sheet.max_row, sheet.max_col, sheet.refused) == (*expected, None)
 
 
 def test_rows_mixing_implied_and_explicit_cells_are_bounded(tmp_path):
