@@ -129,15 +129,18 @@ def _status_colour(status: str) -> str:
 
 
 def _target_line(ax: Axes, xs: np.ndarray, targets: np.ndarray, unit: str, lang: str,
-                 colour: str = TARGET, label: bool = True) -> None:
+                 colour: str = TARGET, label: bool = True, inside: bool = False) -> None:
+    """The target as a dashed step line, labelled at its right end: beyond the last month, or just
+    above the line's start when a right-hand axis takes the space beyond (`inside`)."""
     if np.all(np.isnan(targets)):
         return
     ax.step(xs, targets, where="mid", color=colour, linestyle="--", linewidth=1.3, zorder=2)
-    last = int(np.flatnonzero(~np.isnan(targets))[-1])
+    valid = np.flatnonzero(~np.isnan(targets))
+    at = int(valid[0] if inside else valid[-1])
     if label:
-        ax.annotate(t("report.chart.target_value", lang, target=format_value(targets[last], unit)),
-                    (xs[last], targets[last]), xytext=(4, 3), textcoords="offset points", fontsize=7.5,
-                    color=colour, ha="left", va="bottom", annotation_clip=False)
+        ax.annotate(t("report.chart.target_value", lang, target=format_value(targets[at], unit)),
+                    (xs[at], targets[at]), xytext=(-6 if inside else 4, 3), textcoords="offset points",
+                    fontsize=7.5, color=colour, ha="left", va="bottom", annotation_clip=False)
 
 
 # --- trends -------------------------------------------------------------------------------------------
@@ -215,7 +218,7 @@ def draw_complaints(ax: Axes, counts: pd.DataFrame, rate: pd.DataFrame, *, lang:
     twin.plot(xs, r, color=SERIES, linewidth=2, marker="o", markersize=4, zorder=3)
     twin.scatter(xs, r, c=[_status_colour(s) for s in rate["status"]], s=30, zorder=4,
                  edgecolors="white", linewidths=0.8)
-    _target_line(twin, xs, rate["target"].to_numpy(dtype="float64"), "pct", lang)
+    _target_line(twin, xs, rate["target"].to_numpy(dtype="float64"), "pct", lang, inside=True)
     _pct_axis(twin)
     _pad_y(twin, r, rate["target"].to_numpy(dtype="float64"), top_pad=0.3)
     _twin_spines(twin)
@@ -257,7 +260,8 @@ def draw_multi_trend(ax: Axes, lines: Sequence[tuple[str, pd.DataFrame]], *, uni
         handles.append(Line2D([], [], color=colour, marker="o", label=kpi_label(kpi, lang)))
     handles.append(Line2D([], [], color=MUTED, linestyle="--", label=t("report.chart.target", lang)))
     handles.append(Line2D([], [], color=MISSED, marker="o", linestyle="", label=t("report.status.missed", lang)))
-    ax.legend(handles=handles, loc="lower left", frameon=False, ncols=2, fontsize=7.5)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False,
+              ncols=len(handles), fontsize=7.5)
     _month_axis(ax, list(lines[0][1]["month"]), lang)
     if unit == "pct":
         _pct_axis(ax)

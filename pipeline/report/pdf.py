@@ -357,7 +357,8 @@ class _Pages:
     def trend_page(self) -> None:
         self._grid_page(self.tx("report.page.trends"),
                         ["otd_trend", "complaints_trend", "ppm_trend", "response_trend"],
-                        margins={"complaints_trend": (0.6, 0.75, 0.55, 0.4)})
+                        margins={"complaints_trend": (0.6, 0.75, 0.55, 0.4),
+                                 "response_trend": (0.6, 0.6, 0.85, 0.4)})
 
     def pareto_page(self) -> None:
         self._grid_page(self.tx("report.page.pareto"),
