@@ -47,6 +47,8 @@ PDF_LIST_ROWS = 18
 #: Customers of the scorecard heat map that share the page with the trend; beyond, a page each.
 HEAT_ROWS_ONE_PAGE = 10
 HEAT_ROWS_PER_PAGE = 18
+#: At most this many customers in the PDF's heat map (three pages): the lowest mean scores.
+HEAT_MAX_ROWS = 54
 #: Customers in the PDF's survey chart (the lowest scores when there are more; the PNG has all).
 SURVEY_ROWS = 30
 
@@ -382,18 +384,29 @@ class _Pages:
         scores, issued, labels, target = self.charts.heat_scores()
         title = self.tx("report.page.heatmap")
         label_w = min(3.4, 0.35 + max(display_width(truncate(x, 36)) for x in labels) * 8 * 0.5 / 72 + 0.3)
-        n = len(scores)
+        shown = np.arange(len(scores))
+        note = None
+        if len(scores) > HEAT_MAX_ROWS:
+            # the customers most in need of attention: lowest mean score over the window (key order kept)
+            means = scores.mean(axis=1, skipna=True).to_numpy()
+            shown = np.sort(np.argsort(np.nan_to_num(means, nan=np.inf), kind="stable")[:HEAT_MAX_ROWS])
+            note = self.tx("report.chart.heatmap_cut", shown=HEAT_MAX_ROWS, total=len(scores))
+        n = len(shown)
         if n <= HEAT_ROWS_ONE_PAGE:
             fig = self.page(title)
             heat_h = 1.35 + 0.34 * n
-            self._heat(fig, (MARGIN, TOP - heat_h, CONTENT_W, heat_h), slice(0, n), label_w)
+            self._heat(fig, (MARGIN, TOP - heat_h, CONTENT_W, heat_h), shown, label_w)
             lower_top = TOP - heat_h
+            if note:
+                lower_top = self.note(fig, MARGIN, lower_top, note, size=8, colour=MUTED)
         else:
             for start in range(0, n, HEAT_ROWS_PER_PAGE):
                 fig = self.page(title if start == 0 else title + self.tx("report.continued"))
-                rows = slice(start, min(start + HEAT_ROWS_PER_PAGE, n))
-                heat_h = min(TOP - BOTTOM, 1.35 + 0.3 * (rows.stop - rows.start))
+                rows = shown[start:start + HEAT_ROWS_PER_PAGE]
+                heat_h = min(TOP - BOTTOM, 1.35 + 0.3 * len(rows))
                 self._heat(fig, (MARGIN, TOP - heat_h, CONTENT_W, heat_h), rows, label_w)
+                if note:
+                    self.note(fig, MARGIN, BOTTOM + 0.25, note, size=8, colour=MUTED)
             fig = self.page(title + self.tx("report.continued"))
             lower_top = TOP
         trend_h = min(lower_top - BOTTOM - 0.1, 4.2)
@@ -405,11 +418,13 @@ class _Pages:
         self._list(fig, "scorecard_reconciliation", self.data.detail("scorecard_reconciliation"),
                    (x, BOTTOM, CONTENT_W * 0.48, y - BOTTOM), sort=("month", False))
 
-    def _heat(self, fig: Figure, box: tuple[float, float, float, float], rows: slice, label_w: float) -> None:
+    def _heat(self, fig: Figure, box: tuple[float, float, float, float], rows: np.ndarray, label_w: float) -> None:
+        """The heat map of the customers at positions `rows`, drawn in `box` (inches)."""
         scores, issued, labels, target = self.charts.heat_scores()
         x, y, w, h = box
         ax = fig.add_axes(_frac(fig, (x + label_w, y + 0.1, w - label_w - 0.2, h - 1.1)))
-        draw_heatmap(ax, scores.iloc[rows], issued.iloc[rows], labels[rows], target=target, lang=self.lang)
+        draw_heatmap(ax, scores.iloc[rows], issued.iloc[rows], [labels[i] for i in rows], target=target,
+                     lang=self.lang)
 
     def satisfaction_page(self) -> None:
         names = [n for n in ("survey_items", "survey_grades", "survey_customers") if self.charts.available(n)]

@@ -93,3 +93,20 @@ def test_an_absent_area_is_one_line_not_a_page(make_data, synthetic_run):
             close(fig)
     assert sum("未提供客户走访记录" in t for t in texts) == 1         # under the summary
     assert any(t.startswith("无数据的区域：客户走访、顾客来厂稽核") for t in texts)   # and on the cover
+
+
+def test_a_long_heat_map_keeps_the_lowest_customers_and_says_so(make_data, monkeypatch, synthetic_run):
+    # three scorecard customers; keep 2: the two lowest means of scorecard_final over the window
+    monkeypatch.setattr(pdfmod, "HEAT_MAX_ROWS", 2)
+    kpis = synthetic_run.kpis
+    final = kpis[(kpis["kpi"] == "scorecard_final") & (kpis["scope"] == "customer")]
+    lowest = set(final.groupby("key")["value"].mean().nsmallest(2).index)
+    with chart_style():
+        pages = pdfmod._Pages(make_data("zh"))
+        pages.scorecard_page()
+        texts = [t.get_text() for fig in pages.figures for t in fig.findobj(Text)]
+        for fig in pages.figures:
+            close(fig)
+    shown = {t.split()[0] for t in texts if t[:1] == "C" and t[1:4].isdigit()}
+    assert shown == lowest
+    assert any(t.startswith("仅列出窗口内平均得分最低的 2 个客户（共 3 个）") for t in texts)
