@@ -32,10 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--period", required=True, help="YYYY-MM")
     run.add_argument("--out", type=Path, required=True)
     run.add_argument("--strict", action="store_true", help="exit 3 if any row is rejected or a sheet not recognised")
+    run.add_argument("--no-cache", action="store_true", help="ignore the cache of parsed registers")
 
     val = sub.add_parser("validate", help="only data_quality.xlsx and manifest.json")
     val.add_argument("--inputs", type=Path, required=True)
     val.add_argument("--out", type=Path, required=True)
+    val.add_argument("--no-cache", action="store_true", help="ignore the cache of parsed registers")
 
     tpl = sub.add_parser("templates", help="blank input registers")
     tpl.add_argument("--out", type=Path, required=True)
@@ -57,11 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             from pipeline.run import run
 
-            return run(args.inputs, args.period, args.out, strict=args.strict, quiet=quiet)
+            return run(args.inputs, args.period, args.out, strict=args.strict, quiet=quiet,
+                       no_cache=args.no_cache)
         if args.command == "validate":
             from pipeline.run import validate
 
-            return validate(args.inputs, args.out, quiet=quiet)
+            return validate(args.inputs, args.out, quiet=quiet, no_cache=args.no_cache)
         if args.command == "templates":
             from pipeline.templates import write_templates
 

@@ -25,12 +25,9 @@ import pandas as pd
 from pipeline import __version__
 from pipeline.discover import FileEntry, discover
 from pipeline.i18n import t
-from pipeline.read import FileRead
-from pipeline.read.pool import read_files
-from pipeline.read.header import Classification, classify
+from pipeline.read.pool import map_files
 from pipeline.registers import REGISTERS
-from pipeline.stage import StagedSheet, reject_whole_sheet, stage_sheet
-from pipeline.templates import INSTRUCTIONS_SHEET_NAMES
+from pipeline.stage import StagedSheet
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -80,8 +77,8 @@ class Progress:
 
 
 STAGE_LABELS = {
-    "discover": ("发现文件", "discover"), "read": ("读取", "read"),
-    "stage": ("整理与校验", "stage/validate"), "resolve": ("关联与去重", "resolve"),
+    "discover": ("发现文件", "discover"), "read": ("读取与校验（各文件）", "read + stage/validate (per file)"),
+    "stage": ("汇总各表", "collect sheets"), "resolve": ("关联与去重", "resolve"),
     "kpis": ("计算指标", "KPIs"), "reports": ("生成报告", "reports"),
 }
 
@@ -118,72 +115,75 @@ def package_versions() -> dict[str, str]:
 class Ingested:
     """Everything reading and validation learned, for the data-quality report and the KPIs."""
     entries: list[FileEntry]
-    reads: list[FileRead]
+    reads: list                       # FileOutcome per readable file, in discovery order
     sheet_rows: list[dict]
     mappings: list[dict]
     warnings: list[dict]
     staged: list[StagedSheet]
     resolved: object
     unrecognised: int
+    hashes: dict[str, str]
+    cache_hits: int = 0
 
 
-def ingest(inputs: Path, settings, progress: Progress) -> Ingested:
-    """discover → read → stage → resolve: the registers plus an account of every row."""
-    from pipeline.headers import AliasIndex
+def ingest(inputs: Path, settings, progress: Progress, cache_dir: Path | None = None) -> Ingested:
+    """discover → read and stage (in workers, or from the cache) → resolve."""
+    from functools import partial
+
+    from pipeline.cache import RegisterCache
+    from pipeline.ingest import FileOutcome, StageOptions, process_file
     from pipeline.quality import resolve
 
     L = settings.report.language
     t0, c0 = time.perf_counter(), time.process_time()
     entries = discover(inputs)
+    hashes = {e.rel: sha256_of(e.path) for e in entries}
     progress.stage("discover", _label("discover", L), t0, c0)
 
     t0, c0 = time.perf_counter(), time.process_time()
+    options = StageOptions.from_settings(settings)
     readable = [e for e in entries if e.readable]
-    reads = read_files(readable, settings.input.passwords, progress=progress.bar)
+    cache = RegisterCache(cache_dir, options) if cache_dir is not None else None
+    outcomes: dict[str, object] = {}
+    if cache is not None:
+        for e in readable:
+            hit = cache.load(e, hashes[e.rel])
+            if hit is not None:
+                outcomes[e.rel] = hit
+    misses = [e for e in readable if e.rel not in outcomes]
+    done = map_files(misses, partial(process_file, options=options), FileOutcome.failed,
+                     progress=progress.bar)
+    for e, outcome in zip(misses, done):
+        outcomes[e.rel] = outcome
+        if cache is not None and outcome.status == "read":
+            cache.store(e, hashes[e.rel], outcome)
+    reads = [outcomes[e.rel] for e in readable]
     progress.stage("read", _label("read", L), t0, c0)
 
     t0, c0 = time.perf_counter(), time.process_time()
-    index = AliasIndex(REGISTERS, settings.headers)
     staged: list[StagedSheet] = []
     sheet_rows: list[dict] = []
     mappings: list[dict] = []
     warnings: list[dict] = []
     unrecognised = 0
     ignored: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for fr in reads:
-        for hidden in fr.hidden_sheets:
-            sheet_rows.append(_sheet_row(fr.file, hidden, None, t("sheet.hidden", L)))
-        for raw in fr.sheets:
-            if raw.refused:
-                sheet_rows.append(_sheet_row(raw.file, raw.sheet, None,
-                                             t("sheet.refused", L, reason=t(raw.refused, L))))
-                continue
-            cls = classify(raw.cells, index.match)
-            note, sheet = _classification_note(cls, L), None
-            if cls.status == "ok":
-                sheet = stage_sheet(raw, cls, dayfirst=settings.input.dayfirst,
-                                    scale_max=float(settings.survey.scale_max))
-            elif cls.status == "duplicate_column":
-                sheet = reject_whole_sheet(raw, cls, "sheet_duplicate_column",
-                                           ", ".join(h for hs in cls.duplicates.values() for h in hs))
-            else:
-                if raw.sheet in INSTRUCTIONS_SHEET_NAMES and cls.status == "unrecognised":
-                    # the instructions sheet of our own templates: expected, not a problem
-                    note = t("sheet.instructions", L)
-                else:
-                    unrecognised += cls.status in ("unrecognised", "ambiguous")
-                sheet_rows.append(_sheet_row(raw.file, raw.sheet, None, note))
-                continue
-            staged.append(sheet)
-            row = _sheet_row(raw.file, raw.sheet, cls.register, note)
-            row["header_row"] = raw.first_row + cls.header_index
-            row["_staged"] = sheet
+    for fo in reads:
+        for so in fo.sheets:
+            fields = dict(so.note_fields)
+            if "reason" in fields:
+                fields["reason"] = t(fields["reason"], L)
+            row = _sheet_row(fo.file, so.sheet, so.register, t(so.note_key, L, **fields))
+            unrecognised += so.unrecognised
+            if so.staged is not None:
+                staged.append(so.staged)
+                row["header_row"] = so.header_row
+                row["_staged"] = so.staged
+                for header, column in so.mappings:
+                    mappings.append({"file": fo.file, "sheet": so.sheet, "register": so.register,
+                                     "header": header, "column": column})
+                for header in so.ignored:
+                    ignored.setdefault((so.register, header), []).append((fo.file, so.sheet))
             sheet_rows.append(row)
-            for column, pos in sorted(cls.mapping.items(), key=lambda kv: kv[1]):
-                mappings.append({"file": raw.file, "sheet": raw.sheet, "register": cls.register,
-                                 "header": cls.headers.get(pos, ""), "column": column})
-            for header in cls.ignored_headers:
-                ignored.setdefault((cls.register, header), []).append((raw.file, raw.sheet))
     # registers.md: columns a register does not know are ignored, listed once in the report.
     for (register, header), where in ignored.items():
         warnings.append({"kind": t("warn.kind.ignored_column", L), "file": where[0][0], "sheet": where[0][1],
@@ -192,7 +192,7 @@ def ingest(inputs: Path, settings, progress: Progress) -> Ingested:
     progress.stage("stage", _label("stage", L), t0, c0)
 
     t0, c0 = time.perf_counter(), time.process_time()
-    mtimes = {fr.file: fr.modified for fr in reads}
+    mtimes = {fo.file: fo.modified for fo in reads}
     resolved = resolve(staged, mtimes)
     by_key = {(a.file, a.sheet): a for a in resolved.accounts}
     for row in sheet_rows:
@@ -206,27 +206,13 @@ def ingest(inputs: Path, settings, progress: Progress) -> Ingested:
                          "message": t("warn.unknown_customer", L, customer=u.customer_key, register=u.register,
                                       rows=int(u.rows), file=u.first_file, sheet=u.first_sheet, row=int(u.first_row))})
     progress.stage("resolve", _label("resolve", L), t0, c0)
-    return Ingested(entries, reads, sheet_rows, mappings, warnings, staged, resolved, unrecognised)
+    return Ingested(entries, reads, sheet_rows, mappings, warnings, staged, resolved, unrecognised,
+                    hashes, cache_hits=len(readable) - len(misses))
 
 
 def _sheet_row(file: str, sheet: str, register: str | None, note: str) -> dict:
     return {"file": file, "sheet": sheet, "register": register, "note": note, "header_row": None,
             "rows_read": 0, "accepted": 0, "rejected": 0, "skipped": 0, "duplicates": 0, "superseded": 0}
-
-
-def _classification_note(cls: Classification, L: str) -> str:
-    if cls.status == "ok":
-        return t("sheet.ok", L)
-    if cls.status == "empty":
-        return t("sheet.empty", L)
-    if cls.status == "ambiguous":
-        return t("sheet.ambiguous", L, candidates=", ".join(cls.candidates))
-    if cls.status == "duplicate_column":
-        return t("sheet.duplicate_column", L, columns="; ".join(
-            f"{col}: {' / '.join(hs)}" for col, hs in cls.duplicates.items()))
-    if cls.closest:
-        return t("sheet.unrecognised", L, closest=cls.closest, missing=", ".join(cls.missing))
-    return t("sheet.unrecognised_none", L)
 
 
 def _file_records(ing: Ingested, L: str) -> list[dict]:
@@ -240,8 +226,16 @@ def _file_records(ing: Ingested, L: str) -> list[dict]:
             status = fr.status
             reason = "" if status == "read" else t(fr.reason, L) if fr.reason in _TEXT_KEYS() else fr.reason
         records.append({"file": e.rel, "status": status, "reason": reason, "size": e.size,
-                        "sha256": sha256_of(e.path)})
+                        "sha256": ing.hashes[e.rel]})
     return records
+
+
+def _file_seconds(ing: Ingested, file: str) -> dict:
+    """Per-file reading and staging seconds (in the reader workers, so they overlap)."""
+    for fo in ing.reads:
+        if fo.file == file:
+            return {"read_s": round(fo.seconds, 3), "stage_s": round(getattr(fo, "stage_seconds", 0.0), 3)}
+    return {}
 
 
 def _TEXT_KEYS():
@@ -304,7 +298,7 @@ def manifest_dict(ing: Ingested, files: list[dict], settings, command: str, peri
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "files": [{"file": f["file"], "status": f["status"], "reason": f["reason"], "size": f["size"],
-                   "sha256": f["sha256"]} for f in files],
+                   "sha256": f["sha256"], **_file_seconds(ing, f["file"])} for f in files],
         "sheets": [{k: s[k] for k in ("file", "sheet", "register", "rows_read", "accepted", "rejected",
                                       "skipped", "duplicates", "superseded")} for s in ing.sheet_rows],
         "registers": {n: {"rows": int(len(ing.resolved.registers.get(n, ())))} for n in REGISTERS},
@@ -313,6 +307,7 @@ def manifest_dict(ing: Ingested, files: list[dict], settings, command: str, peri
         "settings_files": [str(p) for p in settings.sources],
         "packages": package_versions(),
         "timings": timings,
+        "cache_hits": ing.cache_hits,
         "exit_code": exit_code,
     }
 
@@ -356,7 +351,12 @@ def load_run_settings(inputs: Path):
         raise RunError(str(exc), EXIT_USAGE) from exc
 
 
-def validate(inputs: Path, out: Path, quiet: bool = False) -> int:
+def cache_folder(out: Path, no_cache: bool) -> Path | None:
+    """Parsed registers are cached beside the run folders (`outputs/.cq-cache`), shared by periods."""
+    return None if no_cache else out.resolve().parent / ".cq-cache"
+
+
+def validate(inputs: Path, out: Path, quiet: bool = False, no_cache: bool = False) -> int:
     """`python -m pipeline validate`: only data_quality.xlsx and manifest.json."""
     started = datetime.now(timezone.utc)
     if not inputs.is_dir():
@@ -364,7 +364,7 @@ def validate(inputs: Path, out: Path, quiet: bool = False) -> int:
     settings = load_run_settings(inputs)
     L = settings.report.language
     progress = Progress(L, total=4, quiet=quiet)
-    ing = ingest(inputs, settings, progress)
+    ing = ingest(inputs, settings, progress, cache_folder(out, no_cache))
     with OutputFolder(out) as tmp:
         written = write_quality_outputs(ing, tmp, "data_quality.xlsx", L)
         code = EXIT_OK if any(len(f) for f in ing.resolved.registers.values()) else EXIT_FATAL
@@ -386,7 +386,8 @@ def _commit(_cls, tmp: Path, out: Path) -> None:
         raise RunError(t("run.cannot_write", "en", path=out, why=exc.strerror or exc)) from exc
 
 
-def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool = False) -> int:
+def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool = False,
+        no_cache: bool = False) -> int:
     """`python -m pipeline run`: the whole monthly job."""
     from pipeline.kpis import compute_kpis
     from pipeline.kpis.base import KpiContext
@@ -401,7 +402,7 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
     L = settings.report.language
     as_of = settings.period.as_of or pd.Period(period, freq="M").end_time.date()
     progress = Progress(L, total=6, quiet=quiet)
-    ing = ingest(inputs, settings, progress)
+    ing = ingest(inputs, settings, progress, cache_folder(out, no_cache))
     registers = {k: v for k, v in ing.resolved.registers.items() if len(v) or k == "customers"}
     if not any(len(v) for v in registers.values()):
         raise RunError(t("run.nothing_usable", L, inputs=inputs), EXIT_FATAL)

@@ -74,6 +74,9 @@ def _read(entry: FileEntry, passwords: Mapping[str, str], environ: Mapping[str, 
         except safety.Refused as refused:
             return _failed(entry, f"refused.{refused.code}")
         kind = "zip" if data[:4] == b"PK\x03\x04" else "ole"
+        result = _read_xlsx(entry, data) if kind == "zip" else _read_xls(entry, data)
+        result.encrypted = True
+        return result
     if kind == "zip":
         return _read_xlsx(entry, data)
     if kind == "ole":

@@ -33,3 +33,4 @@ class FileRead:
     hidden_sheets: list[str] = field(default_factory=list)
     modified: datetime | None = None             # the workbook's own modification time, else the file's
     seconds: float = 0.0
+    encrypted: bool = False                      # decrypted with a password: never cached

@@ -1,4 +1,4 @@
-"""Read files in worker processes: in parallel across the cores, and one bad file costs one file.
+"""Work on files in worker processes: in parallel across the cores, and one bad file costs one file.
 
 Each worker is a separate process with its own address-space limit; the parent hands it one file
 at a time and waits with a time budget. A worker that runs past the budget is killed and its file
@@ -17,10 +17,11 @@ import resource
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Sequence, TypeVar
 
 from pipeline.discover import FileEntry
-from pipeline.read.model import FileRead
+
+T = TypeVar("T")
 
 #: below this many bytes of input in all, read in-process
 POOL_MIN_BYTES = 8 * 1024 * 1024
@@ -53,16 +54,16 @@ def _limit_memory(limit: int) -> None:
         pass
 
 
-def _worker(conn: Connection, passwords: Mapping[str, str], memory: int) -> None:
+def _worker(conn: Connection, task: Callable, memory: int) -> None:
     _limit_memory(memory)
-    from pipeline.read import read_file
+    import pipeline.ingest  # noqa: F401 - import the readers before the budget starts
 
-    hook = os.environ.get("CQ_TEST_READ_HOOK")        # tests only: a reader that hangs or dies
+    hook = os.environ.get("CQ_TEST_READ_HOOK")        # tests only: a task that hangs or dies
     if hook:
         import importlib
 
         module, name = hook.split(":")
-        read_file = getattr(importlib.import_module(module), name)
+        task = getattr(importlib.import_module(module), name)
     conn.send("ready")                                # imports done: the budget starts now
     while True:
         try:
@@ -71,7 +72,7 @@ def _worker(conn: Connection, passwords: Mapping[str, str], memory: int) -> None
             return
         if entry is None:
             return
-        conn.send(read_file(entry, passwords))
+        conn.send(task(entry))
 
 
 @dataclass
@@ -82,13 +83,17 @@ class _Slot:
     started: float = 0.0
 
 
-def read_files(entries: Sequence[FileEntry], passwords: Mapping[str, str],
-               progress: Callable[[int, int, str], None] | None = None,
-               workers: int | None = None, budget_s: float = FILE_BUDGET_S,
-               memory_bytes: int = WORKER_MEMORY_BYTES) -> list[FileRead]:
-    """Read every entry; the result list is in the order of `entries`."""
-    from pipeline.read import read_file
+def map_files(entries: Sequence[FileEntry], task: Callable[[FileEntry], T],
+              failed: Callable[[FileEntry, str, str], T],
+              progress: Callable[[int, int, str], None] | None = None,
+              workers: int | None = None, budget_s: float = FILE_BUDGET_S,
+              memory_bytes: int = WORKER_MEMORY_BYTES) -> list[T]:
+    """`task(entry)` for every entry, the results in the order of `entries`.
 
+    `task` must be picklable (a module-level function, or a functools.partial of one);
+    `failed(entry, reason_key, detail)` stands in for the result of a file whose worker died or
+    ran past the budget.
+    """
     total = len(entries)
     workers = worker_count(entries) if workers is None else workers
     if workers <= 0:
@@ -96,19 +101,19 @@ def read_files(entries: Sequence[FileEntry], passwords: Mapping[str, str],
         for i, entry in enumerate(entries):
             if progress:
                 progress(i, total, entry.rel)
-            results.append(read_file(entry, passwords))
+            results.append(task(entry))
         if progress:
             progress(total, total, "")
         return results
 
     ctx = mp.get_context("spawn")
-    results: list[FileRead | None] = [None] * total
+    results: list = [None] * total
     pending = list(range(total))[::-1]          # pop() takes the first file first
     slots: list[_Slot] = []
 
     def start() -> _Slot:
         parent, child = ctx.Pipe()
-        process = ctx.Process(target=_worker, args=(child, dict(passwords), memory_bytes), daemon=True)
+        process = ctx.Process(target=_worker, args=(child, task, memory_bytes), daemon=True)
         process.start()
         child.close()
         return _Slot(process, parent)
@@ -157,7 +162,7 @@ def read_files(entries: Sequence[FileEntry], passwords: Mapping[str, str],
                     entry = entries[slot.index]
                     detail = f"{budget_s:.0f}" if failed_reason == "read.too_slow" else \
                         str(slot.process.exitcode if not slot.process.is_alive() else "")
-                    results[slot.index] = FileRead(entry.rel, "failed", failed_reason, detail)
+                    results[slot.index] = failed(entry, failed_reason, detail)
                     slot.process.kill()
                     slot.process.join(5)
                     slots[i] = slot = start()
@@ -178,4 +183,4 @@ def read_files(entries: Sequence[FileEntry], passwords: Mapping[str, str],
                 slot.process.kill()
     if progress:
         progress(total, total, "")
-    return [r for r in results]  # type: ignore[misc]
+    return results

@@ -7,34 +7,42 @@ import pytest
 
 from pipeline.discover import discover
 from pipeline.read import pool
-from pipeline.read.model import FileRead
+from functools import partial
+
+from pipeline.ingest import FileOutcome, StageOptions, process_file
 from pipeline.run import ROOT
 
 SAMPLE = ROOT / "examples" / "sample_company"
 
 
-def _summary(reads):
-    return [(r.file, r.status, r.reason, [(s.sheet, s.cells.shape, s.first_row) for s in r.sheets]) for r in reads]
+OPTIONS = StageOptions(dayfirst=False, scale_max=100.0, headers={}, passwords={})
+TASK = partial(process_file, options=OPTIONS)
 
 
-def test_pool_reads_like_in_process():
+def _summary(outcomes):
+    return [(o.file, o.status, o.reason, [(s.sheet, s.register, s.header_row,
+                                           None if s.staged is None else (s.staged.rows_read, s.staged.accepted))
+                                          for s in o.sheets]) for o in outcomes]
+
+
+def test_pool_works_like_in_process():
     entries = [e for e in discover(SAMPLE) if e.readable]
-    in_process = pool.read_files(entries, {}, workers=0)
-    pooled = pool.read_files(entries, {}, workers=2)
+    in_process = pool.map_files(entries, TASK, FileOutcome.failed, workers=0)
+    pooled = pool.map_files(entries, TASK, FileOutcome.failed, workers=2)
     assert _summary(pooled) == _summary(in_process)
     for a, b in zip(in_process, pooled):
         for sa, sb in zip(a.sheets, b.sheets):
-            assert sa.cells.equals(sb.cells)
+            if sa.staged is not None:
+                assert sa.staged.frame.equals(sb.staged.frame)
 
 
-def _hang(entry, passwords):  # runs in the worker (spawned: must be importable)
+def _hang(entry):  # runs in the worker (spawned: must be importable)
     if entry.rel.endswith("hang.csv"):
         time.sleep(60)
     if entry.rel.endswith("crash.csv"):
         import os
         os._exit(9)
-    from pipeline.read import read_file as real
-    return real(entry, passwords)
+    return TASK(entry)
 
 
 def test_a_hanging_or_crashing_file_costs_only_that_file(tmp_path, monkeypatch):
@@ -45,7 +53,7 @@ def test_a_hanging_or_crashing_file_costs_only_that_file(tmp_path, monkeypatch):
     entries = [e for e in discover(tmp_path) if e.readable]
     monkeypatch.setenv("CQ_TEST_READ_HOOK", "tests.unit.test_pool:_hang")
     started = time.monotonic()
-    reads = pool.read_files(entries, {}, workers=2, budget_s=3)
+    reads = pool.map_files(entries, TASK, FileOutcome.failed, workers=2, budget_s=3)
     assert time.monotonic() - started < 30
     by_file = {r.file: r for r in reads}
     assert [r.file for r in reads] == [e.rel for e in entries]
