@@ -2,16 +2,28 @@
 
 The standard library's HTMLParser is enough: it resolves no external entities and runs nothing.
 Each <table> becomes one sheet named `table1`, `table2`, … ; colspan is honoured so that columns
-line up under merged headers.
+line up under merged headers (a colspan that is not a whole number from 1 to 200 counts as 1).
+A table beyond the sheet limits (200 columns, 1,048,576 rows) is refused on its own, like a
+worksheet.
 """
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
 from pipeline.read.model import RawSheet
-from pipeline.read.text import decode_text, rows_to_frame
+from pipeline.read.text import decode_text, sheet_from_rows
 
 MAX_CELLS = 5_000_000
+
+
+def _colspan(value: str | None) -> int:
+    """colspan="3" → 3; anything that is not an ASCII whole number from 1 to 200 (`²`, `-1`,
+    `1e9`, a full-width `３`) → 1."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    span = int(text)
+    return span if 0 < span <= 200 else 1
 
 
 class _Tables(HTMLParser):
@@ -33,8 +45,7 @@ class _Tables(HTMLParser):
             self._row = []
         elif self._depth and tag in ("td", "th") and self._row is not None:
             self._cell = []
-            span = dict(attrs).get("colspan") or "1"
-            self._colspan = int(span) if span.isdigit() and 0 < int(span) <= 200 else 1
+            self._colspan = _colspan(dict(attrs).get("colspan"))
         elif tag == "br" and self._cell is not None:
             self._cell.append("\n")
 
@@ -63,8 +74,4 @@ def read_html_tables(data: bytes, file: str) -> list[RawSheet]:
     parser = _Tables()
     parser.feed(text)
     parser.close()
-    sheets = []
-    for i, rows in enumerate(parser.tables, start=1):
-        if rows:
-            sheets.append(RawSheet(file, f"table{i}", rows_to_frame(rows), 1))
-    return sheets
+    return [sheet_from_rows(rows, file, f"table{i}") for i, rows in enumerate(parser.tables, start=1) if rows]

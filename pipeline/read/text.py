@@ -4,6 +4,11 @@ registers.md: CSV files may be UTF-8 (with or without BOM) or GB18030/GBK; the e
 detected, not configured. We also take UTF-16 with a BOM (Excel's "Unicode text"), and a file
 whose lines were saved in different encodings (an ERP export appended to by hand) is decoded line
 by line rather than refused.
+
+A delimited file is one sheet, and the sheet limits hold for it as for a workbook's (registers.md:
+"a sheet whose used range goes beyond 1,048,576 rows or 200 columns is refused on its own"): the
+used range is the extent of the fields holding a value, so the trailing empty fields that some
+exports pad every line with do not count.
 """
 from __future__ import annotations
 
@@ -83,9 +88,39 @@ def rows_to_frame(rows: list[list[str]]) -> pd.DataFrame:
     return frame.astype("str").where(frame.notna(), np.nan) if len(frame) else frame
 
 
+def used_extent(rows: list[list[str]]) -> tuple[int, int]:
+    """(rows, columns) of the used range: up to the last row and the last column holding a
+    non-empty field."""
+    last_row, last_col = 0, 0
+    for i, row in enumerate(rows, start=1):
+        for j in range(len(row), 0, -1):
+            if row[j - 1] != "":
+                last_row, last_col = i, max(last_col, j)
+                break
+    return last_row, last_col
+
+
+def sheet_from_rows(rows: list[list[str]], file: str, sheet: str, first_row: int = 1) -> RawSheet:
+    """Ragged rows of text as one RawSheet, or — beyond the sheet limits (200 columns,
+    1,048,576 rows of used range, `safety.Limits`) — a refused one, without building its frame."""
+    from pipeline.read.safety import Limits
+
+    limits = Limits()
+    if max((len(r) for r in rows), default=0) > limits.max_cols or len(rows) > limits.max_rows:
+        used_rows, used_cols = used_extent(rows)
+        if used_cols > limits.max_cols:
+            return RawSheet(file, sheet, pd.DataFrame(), first_row, "refused.too_many_columns",
+                            f"{used_cols} columns (limit {limits.max_cols})")
+        if used_rows > limits.max_rows:
+            return RawSheet(file, sheet, pd.DataFrame(), first_row, "refused.too_many_rows",
+                            f"{used_rows} rows (limit {limits.max_rows})")
+    return RawSheet(file=file, sheet=sheet, cells=rows_to_frame(rows), first_row=first_row)
+
+
 def read_text_table(data: bytes, file: str) -> tuple[RawSheet, str]:
-    """One delimited-text file as one RawSheet named "" (outputs.md), plus the encoding used."""
+    """One delimited-text file as one RawSheet named "" (outputs.md), plus the encoding used;
+    refused (`RawSheet.refused`) beyond the sheet limits."""
     text, encoding = decode_text(data)
     delimiter = _delimiter(text)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    return RawSheet(file=file, sheet="", cells=rows_to_frame(rows), first_row=1), encoding
+    return sheet_from_rows(rows, file, ""), encoding

@@ -408,3 +408,46 @@ def test_known_bug_xls_sheet_wider_than_200_columns_is_read(xls_run):
     sheets = table(xls_run["out"] / f"data_quality_{PERIOD}.xlsx", "Sheets")
     wide = {row["Sheet"]: row["Note"] for row in sheets if row["File"] == "wide256.xls"}
     assert wide["wide"] == t("sheet.refused", "en", reason=t("refused.too_many_columns", "en"))
+
+
+# --- text and HTML "workbooks": the same sheet limits, no crash on odd markup ------------------
+
+def _csv(columns: int, padding: int = 0) -> bytes:
+    header = ",".join(f"列{c}" for c in range(1, columns + 1)) + "," * padding
+    return (header + "\n" + ",".join(str(c) for c in range(1, columns + 1)) + "," * padding + "\n").encode("utf-8")
+
+
+def _html_row(cells: list[str], colspan: str | None = None) -> str:
+    span = f' colspan="{colspan}"' if colspan is not None else ""
+    return "<tr>" + "".join(f"<td{span}>{c}</td>" for c in cells) + "</tr>"
+
+
+# file name, bytes → (status, [(sheet, refusal key)], shape of the first sheet's cells or None)
+TEXT_FILES = [
+    ("wide.csv", _csv(201), ("failed", [("", "refused.too_many_columns")], None)),
+    ("limit.csv", _csv(200), ("read", [("", "")], (2, 200))),
+    # 300 empty fields after every line (an export of a formatted range): used range 2 x 2
+    ("padded.csv", _csv(2, padding=300), ("read", [("", "")], (2, 302))),
+    ("wide.xls", ("<html><table>" + _html_row([f"h{c}" for c in range(201)]) + "</table></html>").encode(),
+     ("failed", [("table1", "refused.too_many_columns")], None)),
+    # a colspan that is no number: counts as 1, the file is read
+    ("odd_span.xls", ("<html><table>" + _html_row(["订单号"], colspan="²") + _html_row(["SO1"])
+                      + "</table></html>").encode(), ("read", [("table1", "")], (2, 1))),
+    ("huge_span.xls", ("<html><table>" + _html_row(["订单号"], colspan="1000000000") + "</table></html>").encode(),
+     ("read", [("table1", "")], (1, 1))),
+]
+
+
+@pytest.mark.parametrize("name,data,expected", TEXT_FILES, ids=[f[0] for f in TEXT_FILES])
+def test_text_and_html_sheets_obey_the_sheet_limits(tmp_path, name, data, expected):
+    from pipeline.discover import FileEntry
+    from pipeline.read import read_file
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = read_file(FileEntry(path, name, "csv" if name.endswith(".csv") else "xls", len(data)))
+    status, sheets, shape = expected
+    assert result.status == status, (result.reason, result.detail)
+    assert [(s.sheet, s.refused) for s in result.sheets] == sheets
+    if shape is not None:
+        assert result.sheets[0].cells.shape == shape
