@@ -54,7 +54,7 @@ SURVEY_ROWS = 30
 
 #: Columns a list shows in the PDF (narrower than the workbook), when present.
 PDF_COLUMNS: dict[str, tuple[str, ...]] = {
-    "open_complaints": ("complaint_no", "customer_name", "received_date", "category", "severity", "part_no",
+    "open_complaints": ("complaint_no", "customer_name", "received_date", "category", "severity",
                         "description", "age_days"),
     "feedback_open": ("feedback_no", "customer_name", "feedback_date", "category", "subject", "handler",
                       "filing_status", "age_days"),
@@ -601,7 +601,8 @@ class _Pages:
             columns = [c for c in list_columns(frame, ()) if not c.startswith("_")][:8]
         fit = min(self.rows_fitting(h - 0.3), PDF_LIST_ROWS)
         shown = frame.iloc[:fit]
-        cols = [Col(c, column_label(c, self.lang), max(_col_weight(frame[c], c), display_width(column_label(c, self.lang))),
+        # each column as wide as its header or its typical content, plus a little air
+        cols = [Col(c, column_label(c, self.lang), max(_col_weight(frame[c], c), display_width(column_label(c, self.lang))) + 2,
                     _col_align(frame[c])) for c in columns]
         rows = [[Cell(self._cell_text(v, c)) for v, c in zip(values, columns)]
                 for values in shown[columns].astype(object).to_numpy()]
@@ -616,8 +617,7 @@ class _Pages:
         if is_missing(value):
             return NO_VALUE
         if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "strftime"):
-            stamp = pd.Timestamp(value)
-            return f"{stamp:%Y-%m-%d %H:%M}" if stamp != stamp.normalize() else f"{stamp:%Y-%m-%d}"
+            return f"{pd.Timestamp(value):%Y-%m-%d}"        # the day; the workbook keeps the time
         if isinstance(value, (int, float, np.integer, np.floating)):
             if column.endswith("_pct"):
                 return format_value(value, "pct")
