@@ -637,3 +637,35 @@ def test_property_a_damaged_workbook_never_takes_the_reader_down(blobs):
     lines = child.stdout.splitlines()
     assert len(lines) == len(blobs)
     assert all(line.split(" ")[1] in ("read", "failed") for line in lines)
+
+
+ENCRYPTED_PASSWORD = "Qa-prop-2026"
+
+
+def _encrypted_seed() -> bytes:
+    from tests.fixtures import hostile as H
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return H.encrypted_xlsx(Path(tmp), ENCRYPTED_PASSWORD).read_bytes()
+
+
+@settings(max_examples=examples(15), suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property_a_damaged_protected_workbook_is_decrypted_or_refused(data):
+    """decrypt.py: "Raises Refused" — for any damage to the OLE container, the encryption
+    header or the encrypted package, with the right password, and never with the password in
+    the message."""
+    from pipeline.i18n import TEXT
+    from pipeline.read.decrypt import decrypt_to_bytes
+    from pipeline.read.safety import Refused
+
+    SEEDS.setdefault("encrypted", _encrypted_seed())
+    blob = data.draw(mutated("encrypted"))
+    try:
+        decrypt_to_bytes(blob, ENCRYPTED_PASSWORD)
+    except Refused as refused:
+        assert f"refused.{refused.code}" in TEXT, refused.code
+        assert ENCRYPTED_PASSWORD not in str(refused)
+        event(f"refused: {refused.code}")
+    else:
+        event("decrypted")
