@@ -80,10 +80,20 @@ def test_cff_subsets_become_truetype_outlines():
     assert font["maxp"].numGlyphs == len(font.getGlyphOrder())
 
 
-def test_pngs_have_stable_names(make_data, tmp_path):
+def test_pngs_have_stable_names_and_are_closed(make_data, tmp_path, monkeypatch):
+    # the charts themselves are drawn above; here only what write_pngs does with them
+    made: list[Figure] = []
+
+    def tiny(self, name):
+        fig = Figure(figsize=(1, 1))
+        fig.text(0.5, 0.5, name)
+        made.append(fig)
+        return fig
+    monkeypatch.setattr(charts.PackCharts, "figure", tiny)
     written = charts.write_pngs(make_data("zh"), tmp_path)
     assert [p.name for p in written] == [f"{n}.png" for n in charts.PNG_CHARTS]
-    assert all(p.stat().st_size > 5_000 for p in written)
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written)
+    assert all(not fig.texts for fig in made)              # every figure cleared after saving
 
 
 def test_no_chart_for_an_absent_area(make_data, synthetic_run):
