@@ -33,6 +33,9 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 BIFF_BOF_TYPES = (0x0009, 0x0209, 0x0409, 0x0809)
 
 PEEK_BYTES = 64 * 1024
+# An OLE2 file is read whole to walk its directory; past this size (the same as safety.Limits'
+# max_file_bytes) it is not walked here and inspect_xls refuses it as too large.
+WHOLE_FILE_LIMIT = 500_000_000
 # A text file may hold a few form-feeds or stray control characters; binary data holds many.
 _MAX_CONTROL_SHARE = 0.01
 
@@ -93,7 +96,7 @@ def sniff(path: Source) -> str:
     if head.startswith(ZIP_MAGICS):
         return "zip"
     if head.startswith(OLE_MAGIC):
-        return _sniff_ole(path, total)
+        return _sniff_ole(path)
     if _looks_like_bare_biff(head):
         return "biff"
     text = _decode_text(head, at_eof=len(head) >= total)
@@ -115,15 +118,15 @@ def is_biff_encrypted(path: Source) -> bool:
     kind = sniff(path)
     try:
         if kind == "ole":
-            cfb = Cfb(read_all(path, 1 << 31))
+            cfb = Cfb(read_all(path, WHOLE_FILE_LIMIT))
             stream = cfb.read_stream(cfb.workbook_stream_name())
         elif kind == "biff":
-            stream = read_all(path, 1 << 31)
+            stream = read_all(path, WHOLE_FILE_LIMIT)
         else:
             return False
+        return biff_globals(stream).filepass
     except (CfbError, KeyError, ValueError):
         return False
-    return biff_globals(stream).filepass
 
 
 # --- text and markup ----------------------------------------------------------------------------
@@ -198,18 +201,16 @@ def _markup_kind(text: str) -> str | None:
         return "html"
     if "<html" in lowered or "<table" in lowered:
         return "html"
-    if lowered.startswith("<?xml") or lowered.startswith("<"):
-        return "xml"
-    return None
+    return "xml"
 
 
 # --- OLE2 compound files --------------------------------------------------------------------------
 
-def _sniff_ole(path: Source, total: int) -> str:
-    # The directory sits anywhere in the file, so the container is read whole here; an OLE file
-    # large enough for that to matter is refused by the size limit in `inspect_xls` anyway.
+def _sniff_ole(path: Source) -> str:
+    # The directory sits anywhere in the file, so the container is read whole here (up to
+    # WHOLE_FILE_LIMIT; a larger OLE file is refused by `inspect_xls` anyway).
     try:
-        cfb = Cfb(read_all(path, 1 << 31))
+        cfb = Cfb(read_all(path, WHOLE_FILE_LIMIT))
     except (CfbError, ValueError):
         return "ole"
     return "ole_encrypted_ooxml" if cfb.has_stream("EncryptionInfo") else "ole"
