@@ -58,23 +58,53 @@ class Resolved:
 
 
 def normalised_text(values: pd.Series) -> pd.Series:
-    """Text as compared for identity: NFKC (full-width → half-width), no whitespace, case folded."""
-    text = values.astype("str")
-    out = text.str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.casefold()
-    return out.where(values.notna() & out.ne(""), np.nan)
+    """Text as compared for identity: NFKC (full-width → half-width), no whitespace, case folded.
+
+    Works on the distinct values only: a register names a few thousand customers a million times.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series(np.nan, index=values.index, dtype="object")
+    text = pd.Series(uniques).astype("str")
+    norm = text.str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.casefold()
+    norm = norm.where(norm.ne(""), np.nan).to_numpy(dtype=object)
+    out = np.where(codes >= 0, norm[np.maximum(codes, 0)], np.nan)
+    return pd.Series(out, index=values.index, dtype="object")
 
 
-def _key_frame(frame: pd.DataFrame, register: Register) -> pd.Series:
-    """One comparable key string per row."""
+def _row_hash(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """A 64-bit hash of the values in `columns`, per row (vectorised; used for identity only)."""
+    if not columns:
+        return pd.Series(np.zeros(len(frame), dtype="uint64"), index=frame.index)
+    return pd.util.hash_pandas_object(frame[columns], index=False)
+
+
+def _key_columns(register: Register) -> list[str]:
+    if register.key:
+        return ["customer_key" if c == "customer" else c for c in register.key]
+    return _content_columns(register)
+
+
+def _key_hash(frame: pd.DataFrame, register: Register) -> pd.Series:
+    """One comparable key per row (a hash; `_key_text` spells it out for the report)."""
+    if register.name == "deliveries":
+        # registers.md: by (order_no, lot_no) when a lot is given, else (order_no, part_no, due_date)
+        has_lot = frame["lot_no"].notna()
+        lot_key = _row_hash(frame, ["order_no", "lot_no"])
+        fallback = _row_hash(frame, ["order_no", "part_no", "due_date"]) ^ np.uint64(0x9E3779B97F4A7C15)
+        return lot_key.where(has_lot, fallback)
+    return _row_hash(frame, _key_columns(register))
+
+
+def _key_text(frame: pd.DataFrame, register: Register) -> pd.Series:
     if register.name == "deliveries":
         has_lot = frame["lot_no"].notna()
-        lot_key = _join(frame, ["order_no", "lot_no"])
-        fallback = _join(frame, ["order_no", "part_no", "due_date"])
-        return lot_key.where(has_lot, "~" + fallback)
-    if register.key:
-        cols = ["customer_key" if c == "customer" else c for c in register.key]
-        return _join(frame, cols)
-    return _join(frame, _content_columns(register))
+        return _join(frame, ["order_no", "lot_no"]).where(has_lot, _join(frame, ["order_no", "part_no", "due_date"]))
+    return _join(frame, _key_columns(register))
+
+
+def _readable(key: pd.Series) -> pd.Series:
+    return key.str.replace("\x1f", " | ").str.replace("\x00", "")
 
 
 def _content_columns(register: Register) -> list[str]:
@@ -162,9 +192,8 @@ def resolve(staged: list[StagedSheet], mtimes: dict[str, datetime]) -> Resolved:
                     first_file=("_file", "first"), first_sheet=("_sheet", "first"),
                     first_row=("_row", "first")).reset_index())
             frame = frame.drop(columns="_linked")
-        key = _key_frame(frame, register)
-        content = _join(frame, _content_columns(register))
-        frame = frame.assign(_key=key, _content=content)
+        frame = frame.assign(_key=_key_hash(frame, register),
+                             _content=_row_hash(frame, _content_columns(register)))
         # 1. In-sheet conflicts: same key, different values, inside one sheet → all rejected.
         per_sheet = frame.groupby(["_file", "_sheet", "_key"], sort=False)["_content"].transform("nunique")
         conflict = per_sheet.gt(1)
@@ -172,7 +201,7 @@ def resolve(staged: list[StagedSheet], mtimes: dict[str, datetime]) -> Resolved:
             bad = frame[conflict]
             rejects.append(pd.DataFrame({
                 "file": bad["_file"], "sheet": bad["_sheet"], "row": bad["_row"].astype("int64"),
-                "register": name, "column": "", "value": bad["_key"].str.replace("\x1f", " | ").str.replace("\x00", ""),
+                "register": name, "column": "", "value": _readable(_key_text(bad, register)),
                 "reason": "conflict"}))
             for k, v in bad.groupby(["_file", "_sheet"]).size().items():
                 conflicts_by_sheet[k] = conflicts_by_sheet.get(k, 0) + int(v)
@@ -192,7 +221,7 @@ def resolve(staged: list[StagedSheet], mtimes: dict[str, datetime]) -> Resolved:
                 set_aside.append(pd.DataFrame({
                     "register": name, "kind": kind, "file": rows["_file"].to_numpy(),
                     "sheet": rows["_sheet"].to_numpy(), "row": rows["_row"].to_numpy().astype("int64"),
-                    "key": rows["_key"].str.replace("\x1f", " | ").str.replace("\x00", "").to_numpy(),
+                    "key": _readable(_key_text(rows, register)).to_numpy(),
                     "kept_file": w["_file"].to_numpy(), "kept_sheet": w["_sheet"].to_numpy(),
                     "kept_row": w["_row"].to_numpy()}))
                 for k, v in rows.groupby(["_file", "_sheet"]).size().items():
