@@ -80,7 +80,7 @@ How to read the figures:
   stage's CPU or RSS. The **process** row is the whole `python -m pipeline run` measured from
   outside (`wait4`: interpreter start-up, imports, settings and the manifest are in it and in no
   stage; its CPU includes the workers'); the **process tree** row is the most memory the run and
-  its workers held at once (summed RSS, sampled every 0.1 s): the figure the 2.5 GB budget is about.
+  its workers held at once (summed PSS, sampled every 0.1 s): the figure the 2.5 GB budget is about.
 - **Floor**: the same files read into memory by the fastest reader available and nothing else, in
   its own process. **run/floor** is how many floors the whole run costs; the goal is ≤ 1.5 with a
   peak RSS ≤ 2.5 GB on the large inputs.
@@ -106,7 +106,7 @@ class Measured:
     peak_rss_mb: float           # wait4: the largest single process (itself or a reaped descendant)
     stdout: str
     stderr_tail: str
-    tree_peak_rss_mb: float = 0.0  # sampled: the most the whole process tree held at once (sum of RSS)
+    tree_peak_rss_mb: float = 0.0  # sampled: the most the whole process tree held at once (sum of PSS)
     processes: int = 1           # the most processes seen at once in the tree
 
     @property
@@ -120,13 +120,15 @@ class Measured:
 
 
 class _TreeSampler(threading.Thread):
-    """Every `interval` seconds, the summed RSS of a process and all its descendants (reader
-    worker processes included). A sum of RSS counts shared library pages once per process, so it
-    errs high, never low."""
+    """Every `interval` seconds, the memory of a process and all its descendants (reader worker
+    processes included), as the sum of their PSS: a page shared by several processes (libraries,
+    a fork's copy-on-write pages) is divided among them, so the sum is what the tree really holds.
+    Samples start once the process runs our command: just after `fork`, before `exec`, it is a copy
+    of this process and would be counted as such."""
 
-    def __init__(self, pid: int, interval: float = 0.1):
+    def __init__(self, pid: int, command: Sequence[str], interval: float = 0.1):
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
+        self.pid, self.command, self.interval = pid, list(command), interval
         self.peak_bytes, self.most_processes = 0, 1
         self.done = threading.Event()
 
@@ -137,14 +139,19 @@ class _TreeSampler(threading.Thread):
             root = psutil.Process(self.pid)
         except Exception:  # noqa: BLE001 - no psutil or the process is already gone: no sample
             return
+        started = False
         while not self.done.is_set():
             try:
-                procs = [root, *root.children(recursive=True)]
+                started = started or root.cmdline() == self.command
+                procs = [root, *root.children(recursive=True)] if started else []
             except psutil.Error:
                 procs = []
             total = 0
             for p in procs:
                 try:
+                    info = p.memory_full_info()
+                    total += getattr(info, "pss", info.rss)
+                except psutil.AccessDenied:
                     total += p.memory_info().rss
                 except psutil.Error:
                     pass
@@ -159,14 +166,14 @@ def measure(command: Sequence[str], *, log_path: Path, cwd: Path = ROOT,
 
     `wait4` gives the CPU of the process and of every descendant it reaped, and the largest single
     resident set among them (`ru_maxrss`, not a sum); a sampler thread adds the whole tree's summed
-    RSS, which is what the machine must hold when the run reads files in worker processes.
+    PSS, which is what the machine must hold when the run reads files in worker processes.
     stderr goes to `log_path` (the run's own progress lines); stdout is returned.
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as err, tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         proc = subprocess.Popen(list(command), cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        sampler = _TreeSampler(proc.pid)
+        sampler = _TreeSampler(proc.pid, command)
         sampler.start()
         timer = threading.Timer(timeout_s, proc.kill)
         timer.start()
@@ -731,7 +738,8 @@ def render_figures(b: Benchmark) -> str:
             L += [f"The profile failed: {p.process.stderr_tail}", ""]
         else:
             L += [f"{_s(p.total_s)} s under the profiler (which slows Python-level calls, so read shares, "
-                  "not seconds). Functions by own time:", ""]
+                  "not seconds; the files are read in the profiled process, one after the other, "
+                  "`CQ_READ_WORKERS=0`, so that reading and staging are seen too). Functions by own time:", ""]
             L += _table(["function", "calls", "own s", "share"],
                         [[f"`{e['function']}`", f"{e['calls']:,}", _s(e["own_s"]),
                           f"{100 * e['own_s'] / p.total_s:.0f} %"] for e in p.own])
@@ -898,9 +906,12 @@ def _naive_main(inputs: Path, out: Path, period: str) -> dict:
     so the caller can check they are the run's, byte for byte. If any of that is not possible,
     only the naive read is timed, and the note says why.
     """
-    import pipeline.run as run_module
-    from pipeline.read import read_file as our_read_file
+    import importlib
 
+    import pipeline.read
+    import pipeline.run as run_module
+
+    our_read_file = pipeline.read.read_file
     counter = {"calls": 0, "read_s": 0.0}
 
     def counted(entry, *args, **kwargs):
@@ -913,15 +924,27 @@ def _naive_main(inputs: Path, out: Path, period: str) -> dict:
             counter["calls"] += 1
             counter["read_s"] += time.perf_counter() - started
 
+    def one_after_another(entries, task, *args, **kwargs):
+        # The naive way: one file after the other, in this process (no reader workers).
+        return [task(entry) for entry in entries]
+
     def counted_many(entries, passwords=None, *args, **kwargs):
-        # The naive way: one file after the other, in this process.
         return [counted(entry, passwords) for entry in entries]
 
-    # `ingest` reads through `read_files` (a pool of reader processes) or, before that existed,
-    # `read_file`: whichever the run module uses is swapped.
-    swapped = {name: getattr(run_module, name) for name in ("read_file", "read_files") if hasattr(run_module, name)}
-    for name in swapped:
-        setattr(run_module, name, counted if name == "read_file" else counted_many)
+    # Wherever the run's ingest finds its reader (`pipeline.read.read_file`, looked up at call time
+    # by `pipeline.ingest.process_file`; or a name imported into `pipeline.run`), it finds ours;
+    # and its file pool, if any, runs in this process so that it does.
+    os.environ["CQ_READ_WORKERS"] = "0"
+    swaps = [(pipeline.read, "read_file", counted), (run_module, "read_file", counted),
+             (run_module, "read_files", counted_many), (run_module, "map_files", one_after_another)]
+    try:
+        swaps.append((importlib.import_module("pipeline.ingest"), "read_file", counted))
+    except ImportError:
+        pass
+    swapped = [(module, name, getattr(module, name)) for module, name, _ in swaps if hasattr(module, name)]
+    for module, name, replacement in swaps:
+        if hasattr(module, name):
+            setattr(module, name, replacement)
     note = ""
     try:
         import pandas as pd
@@ -946,12 +969,12 @@ def _naive_main(inputs: Path, out: Path, period: str) -> dict:
     except Exception as exc:  # noqa: BLE001 - reported in the figures, then the read is timed alone
         note = f"{type(exc).__name__}: {exc}"[:200]
     finally:
-        for name, original in swapped.items():
-            setattr(run_module, name, original)
+        for module, name, original in swapped:
+            setattr(module, name, original)
     if not note and counter["calls"]:
         return {"mode": "pipeline", "read_s": counter["read_s"], "timings": progress.timings,
                 "calls": counter["calls"]}
-    note = note or "pipeline.run.ingest called neither pipeline.run.read_file nor read_files"
+    note = note or "pipeline.run.ingest never called a reader the harness could swap"
     from pipeline.discover import discover
 
     started = time.perf_counter()
@@ -967,6 +990,8 @@ def _profile_main(inputs: Path, out: Path, period: str, top: int) -> dict:
 
     from pipeline.cli import main as cli_main
 
+    # The profiler sees only this process: the reader workers' files are read here, one by one.
+    os.environ["CQ_READ_WORKERS"] = "0"
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
