@@ -21,7 +21,8 @@ import pandas as pd
 
 from pipeline.kpis.base import LONG_COLUMNS
 
-__all__ = ["csv_fields", "format_number", "neutralise_text", "sort_long", "write_kpis_long"]
+__all__ = ["csv_fields", "format_number", "neutralise_text", "restore_long_text", "restore_text",
+           "sort_long", "write_kpis_long"]
 
 NUMBER_COLUMNS = ("value", "numerator", "denominator", "target")
 TEXT_COLUMNS = ("period", "kpi", "scope", "key", "status", "label")
@@ -59,6 +60,27 @@ def format_number(x: float) -> str:
 def neutralise_text(text: str) -> str:
     """A text field safe to open in a spreadsheet: a leading `'` when it starts like a formula."""
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def restore_text(text: str) -> str:
+    """The text `neutralise_text` was given: a leading `'` before a formula character removed.
+
+    (A text that itself began with `'` and a formula character cannot be told apart from a
+    neutralised one; it loses its quote. No customer code or name in practice.)"""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
+def restore_long_text(df: pd.DataFrame) -> pd.DataFrame:
+    """A long KPI table read back from a kpis_long.csv, with its text fields as the KPI modules
+    produced them (`restore_text`): a previous run's keys compare equal to this run's."""
+    out = {}
+    for col in TEXT_COLUMNS:
+        if col in df.columns:
+            values = df[col].astype(object)
+            quoted = values.astype("str").str.startswith("'").fillna(False).astype(bool)
+            if quoted.any():
+                out[col] = values.mask(quoted, values[quoted].map(restore_text))
+    return df.assign(**out) if out else df
 
 
 def _formatted(df: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
 
+from pipeline.kpis.long import restore_long_text
 from pipeline.report import RunInfo
 from pipeline.report import details as d
 
@@ -56,7 +57,8 @@ def pack_data(kpis: pd.DataFrame, registers: Mapping[str, pd.DataFrame], ctx: "K
         present=frozenset(registers),
         names=d.customer_names(registers),
         details=lists,
-        previous_kpis=d.normalise_long(previous_kpis) if previous_kpis is not None else None,
+        # the previous run's kpis_long.csv holds keys as written there, OWASP quote and all
+        previous_kpis=d.normalise_long(restore_long_text(previous_kpis)) if previous_kpis is not None else None,
         grades=survey_grades(ctx),
         ppm_targets=d.customer_ppm_targets(registers),
     )

@@ -94,11 +94,9 @@ def test_kpis_long_negative_numbers_stay_numbers(tmp_path, column):
     assert row[column] == "-3.5"
 
 
-def test_kpis_long_from_registers_keyed_by_formula_like_names(tmp_path):
-    """The KPI modules key an unknown customer by its name as written (registers.md); those keys
-    reach the CSV quoted. Two complaints in October 2026 from customers "=1+1 客户" and
-    "@客户" (not in the master): company complaints = 2, each customer 1."""
-    from pipeline.kpis import compute_kpis
+def formula_like_complaints():
+    """Two complaints in October 2026 from customers "=1+1 客户" and "@客户" (not in the
+    master: keyed by their names as written, registers.md), and the run's context."""
     from tests.unit.kpis.conftest import register_frame
 
     complaints = register_frame("complaints", [
@@ -107,13 +105,42 @@ def test_kpis_long_from_registers_keyed_by_formula_like_names(tmp_path):
     ])
     ctx = KpiContext(settings=settings_from_mapping([("<injection test>", {})]), period="2026-10",
                      as_of=pd.Timestamp("2026-10-31").date())
-    rows = written_long(tmp_path, compute_kpis({"complaints": complaints}, ctx).to_dict("records"))
+    return {"complaints": complaints}, ctx
+
+
+def test_kpis_long_from_registers_keyed_by_formula_like_names(tmp_path):
+    """Those keys reach the CSV quoted: company complaints = 2, each customer 1."""
+    from pipeline.kpis import compute_kpis
+
+    registers, ctx = formula_like_complaints()
+    rows = written_long(tmp_path, compute_kpis(registers, ctx).to_dict("records"))
     october = {(r["scope"], r["key"]): r["value"] for r in rows
                if r["kpi"] == "complaints" and r["period"] == "2026-10"}
     # complaints are also counted by category and root cause (kpis.md): both blank → the
     # register's defaults "unclassified" and "undetermined", 2 each
     assert october == {("company", ""): "2", ("customer", "'=1+1 客户"): "1", ("customer", "'@客户"): "1",
                        ("category", "unclassified"): "2", ("root_cause", "undetermined"): "2"}
+
+
+def test_a_rerun_sees_no_change_for_formula_like_keys(tmp_path):
+    """The pack's "what changed since the previous run" reads the previous kpis_long.csv (run.py
+    `_previous_kpis`): a rerun on the same inputs must show nothing changed — the quoted keys
+    there are the same customers as this run's unquoted ones."""
+    from pipeline.kpis import compute_kpis
+    from pipeline.report import RunInfo
+    from pipeline.report.details import changes_table
+    from pipeline.report.pack import pack_data
+    from pipeline.run import _previous_kpis
+
+    registers, ctx = formula_like_complaints()
+    kpis = compute_kpis(registers, ctx)
+    write_kpis_long(kpis, tmp_path / "kpis_long.csv")
+    info = RunInfo(company="公司", period="2026-10", as_of=ctx.as_of, generated_at=pd.Timestamp("2026-11-01"),
+                   language="en", rows_read=2, rows_used=2, rows_rejected=0, files_read=1, files_failed=0,
+                   files_skipped=0)
+    data = pack_data(kpis, registers, ctx, info, _previous_kpis(tmp_path))
+    assert {"'=1+1 客户", "'@客户"} <= set(pd.read_csv(tmp_path / "kpis_long.csv", dtype=str)["key"])
+    assert changes_table(data.kpis, data.previous_kpis).empty
 
 
 # --- workbooks ------------------------------------------------------------------------------
