@@ -67,15 +67,15 @@ class RegisterCache:
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
     def load(self, entry: FileEntry, sha256: str) -> FileOutcome | None:
-        path = self.folder / self.key(entry, sha256)
-        meta_path = path / "meta.json"
-        if not meta_path.is_file():
-            return None
         try:
+            path = self.folder / self.key(entry, sha256)
+            meta_path = path / "meta.json"
+            if not meta_path.is_file():
+                return None
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             return _outcome_from(meta, path)
         except (OSError, ValueError, KeyError, TypeError):
-            return None          # a damaged entry is a miss, never an error
+            return None          # a damaged or unreachable entry is a miss, never an error
 
     def store(self, entry: FileEntry, sha256: str, outcome: FileOutcome) -> None:
         if outcome.encrypted:

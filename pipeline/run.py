@@ -21,6 +21,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+from xlsxwriter.exceptions import FileCreateError
 
 from pipeline import __version__
 from pipeline.discover import FileEntry, discover
@@ -224,7 +225,7 @@ def _file_records(ing: Ingested, L: str) -> list[dict]:
         else:
             fr = by_file[e.rel]
             status = fr.status
-            reason = "" if status == "read" else t(fr.reason, L) if fr.reason in _TEXT_KEYS() else fr.reason
+            reason = "" if status == "read" else _reason_text(fr.reason, fr.detail, L)
         records.append({"file": e.rel, "status": status, "reason": reason, "size": e.size,
                         "sha256": ing.hashes[e.rel]})
     return records
@@ -236,6 +237,16 @@ def _file_seconds(ing: Ingested, file: str) -> dict:
         if fo.file == file:
             return {"read_s": round(fo.seconds, 3), "stage_s": round(getattr(fo, "stage_seconds", 0.0), 3)}
     return {}
+
+
+def _reason_text(reason: str, detail: str, L: str) -> str:
+    """A file's failure in plain words; a detail that is itself a reason (the refused sheet's)
+    is spelled out too, so "none of the sheets could be read" says why."""
+    keys = _TEXT_KEYS()
+    text = t(reason, L) if reason in keys else reason
+    if detail in keys:
+        text += ("：" if L == "zh" else ": ") + t(detail, L)
+    return text
 
 
 def _TEXT_KEYS():
@@ -312,32 +323,85 @@ def manifest_dict(ing: Ingested, files: list[dict], settings, command: str, peri
     }
 
 
-class OutputFolder:
-    """Build outputs in a temporary sibling folder; move it into place only on success."""
+#: hidden working folder beside the run folders: the cache and the packs being built
+WORK_DIR = ".cq-work"
 
-    def __init__(self, target: Path):
+
+def _why(exc: BaseException) -> str:
+    """An OS error in plain words (xlsxwriter wraps the OSError it met)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
+    if isinstance(inner, OSError) and inner.strerror:
+        return inner.strerror
+    return str(inner)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class OutputFolder:
+    """Build a run's outputs in `<parent>/.cq-work/staging/` and move them into place only on success.
+
+    A run killed at any point (SIGKILL, a power cut) leaves the previous outputs where they were;
+    what it was building stays in the hidden working folder and the next run for the same folder
+    removes it — or, if it was killed between the two renames of the final move, puts the previous
+    outputs back first.
+    """
+
+    def __init__(self, target: Path, language: str = "en"):
         self.target = target
+        self.language = language
+        self.work = target.parent / WORK_DIR / "staging"
+        self.tmp: Path | None = None
+
+    def _cannot_write(self, path: Path, exc: BaseException) -> RunError:
+        return RunError(t("run.cannot_write", self.language, path=path, why=_why(exc)))
 
     def __enter__(self) -> Path:
         parent = self.target.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=parent))
+            self.work.mkdir(parents=True, exist_ok=True)
+            self._clean_leftovers()
+            self.tmp = Path(tempfile.mkdtemp(prefix=f"{self.target.name}~{os.getpid()}~", dir=self.work))
         except OSError as exc:
-            raise RunError(t("run.cannot_write", "en", path=parent, why=exc.strerror or exc)) from exc
+            raise self._cannot_write(parent, exc) from exc
         return self.tmp
+
+    def _clean_leftovers(self) -> None:
+        """Folders of earlier runs of this target that died: restore an old pack, remove the rest."""
+        for leftover in sorted(self.work.glob(f"{self.target.name}~*")):
+            parts = leftover.name.split("~")
+            pid = int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else -1
+            if pid == os.getpid() or (pid > 0 and _pid_alive(pid)):
+                continue
+            if parts[-1] == "old" and not self.target.exists():
+                os.replace(leftover, self.target)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
 
     def commit(self) -> None:
         old = None
         if self.target.exists():
-            old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
+            old = self.work / f"{self.target.name}~{os.getpid()}~old"
             os.replace(self.target, old)
-        os.replace(self.tmp, self.target)
+        try:
+            os.replace(self.tmp, self.target)
+        except OSError:
+            if old is not None and not self.target.exists():
+                os.replace(old, self.target)        # the previous outputs go back where they were
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
     def __exit__(self, exc_type, exc, tb):
-        if getattr(self, "tmp", None) is not None and self.tmp.exists():
+        if self.tmp is not None and self.tmp.exists():
             shutil.rmtree(self.tmp, ignore_errors=True)
         return False
 
@@ -352,8 +416,9 @@ def load_run_settings(inputs: Path):
 
 
 def cache_folder(out: Path, no_cache: bool) -> Path | None:
-    """Parsed registers are cached beside the run folders (`outputs/.cq-cache`), shared by periods."""
-    return None if no_cache else out.resolve().parent / ".cq-cache"
+    """Parsed registers are cached beside the run folders (`outputs/.cq-work/cache`), shared by
+    every period's run."""
+    return None if no_cache else out.resolve().parent / WORK_DIR / "cache"
 
 
 def validate(inputs: Path, out: Path, quiet: bool = False, no_cache: bool = False) -> int:
@@ -365,25 +430,29 @@ def validate(inputs: Path, out: Path, quiet: bool = False, no_cache: bool = Fals
     L = settings.report.language
     progress = Progress(L, total=4, quiet=quiet)
     ing = ingest(inputs, settings, progress, cache_folder(out, no_cache))
-    with OutputFolder(out) as tmp:
-        written = write_quality_outputs(ing, tmp, "data_quality.xlsx", L)
-        code = EXIT_OK if any(len(f) for f in ing.resolved.registers.values()) else EXIT_FATAL
-        manifest = manifest_dict(ing, written["files"], settings, "validate", None, None, started,
-                                 progress.timings, code)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        _commit(OutputFolder, tmp, out)
+    with OutputFolder(out, L) as tmp:
+        try:
+            written = write_quality_outputs(ing, tmp, "data_quality.xlsx", L)
+            code = EXIT_OK if any(len(f) for f in ing.resolved.registers.values()) else EXIT_FATAL
+            manifest = manifest_dict(ing, written["files"], settings, "validate", None, None, started,
+                                     progress.timings, code)
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                               encoding="utf-8")
+        except (OSError, FileCreateError) as exc:
+            raise OutputFolder(out, L)._cannot_write(out, exc) from exc
+        _commit(OutputFolder, tmp, out, L)
     rejected = manifest["rows_rejected"]
     progress.say(t("run.validated", L, out=out / "data_quality.xlsx", rejected=rejected))
     return code
 
 
-def _commit(_cls, tmp: Path, out: Path) -> None:
-    folder = OutputFolder(out)
+def _commit(_cls, tmp: Path, out: Path, language: str = "en") -> None:
+    folder = OutputFolder(out, language)
     folder.tmp = tmp
     try:
         folder.commit()
     except OSError as exc:
-        raise RunError(t("run.cannot_write", "en", path=out, why=exc.strerror or exc)) from exc
+        raise folder._cannot_write(out, exc) from exc
 
 
 def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool = False,
@@ -422,18 +491,23 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
 
     t0, c0 = time.perf_counter(), time.process_time()
     previous = _previous_kpis(out)
-    with OutputFolder(out) as tmp:
-        written = write_quality_outputs(ing, tmp, f"data_quality_{period}.xlsx", L)
-        write_kpis_long(kpis, tmp / "kpis_long.csv")
-        _write_sampling_plan(registers, settings, tmp, period)
-        _write_pack(tmp, kpis, registers, ctx, settings, ing, previous, started)
-        rejected = int(sum(s["rejected"] for s in ing.sheet_rows))
-        code = EXIT_STRICT if strict and (rejected or ing.unrecognised) else EXIT_OK
-        progress.stage("reports", _label("reports", L), t0, c0)
-        manifest = manifest_dict(ing, written["files"], settings, "run", period, as_of, started,
-                                 progress.timings, code)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        _commit(OutputFolder, tmp, out)
+    with OutputFolder(out, L) as tmp:
+        try:
+            written = write_quality_outputs(ing, tmp, f"data_quality_{period}.xlsx", L)
+            write_kpis_long(kpis, tmp / "kpis_long.csv")
+            _write_sampling_plan(registers, settings, tmp, period)
+            _write_pack(tmp, kpis, registers, ctx, settings, ing, previous, started)
+            rejected = int(sum(s["rejected"] for s in ing.sheet_rows))
+            code = EXIT_STRICT if strict and (rejected or ing.unrecognised) else EXIT_OK
+            progress.stage("reports", _label("reports", L), t0, c0)
+            manifest = manifest_dict(ing, written["files"], settings, "run", period, as_of, started,
+                                     progress.timings, code)
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                               encoding="utf-8")
+        except (OSError, FileCreateError) as exc:
+            # disk full, a file locked by Excel, a name too long: plain words, the old pack kept
+            raise OutputFolder(out, L)._cannot_write(out, exc) from exc
+        _commit(OutputFolder, tmp, out, L)
     if code == EXIT_STRICT:
         progress.say(t("run.strict_failed", L, rejected=rejected, unrecognised=ing.unrecognised))
     progress.say(t("run.done", L, out=out, rejected=rejected))
@@ -442,9 +516,9 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
 
 def _previous_kpis(out: Path) -> pd.DataFrame | None:
     path = out / "kpis_long.csv"
-    if not path.is_file():
-        return None
     try:
+        if not path.is_file():
+            return None
         return pd.read_csv(path, encoding="utf-8-sig", dtype={"period": str, "kpi": str, "scope": str,
                                                               "key": str, "status": str, "label": str},
                            keep_default_na=False, na_values={"value": [""], "numerator": [""],

@@ -174,7 +174,7 @@ def scorecard_monthly(delivery_facts: pd.DataFrame | None, complaint_facts: pd.D
 
     active = ((merged["due_lots"] > 0) | (merged["delivered_lots"] > 0) | (merged["complaints"] > 0)
               | (merged["incidents"] > 0) | merged["customer_score"].notna())
-    segment = merged["customer_key"].map(customer_segments(customers)).fillna("non-automotive")
+    segment = merged["customer_key"].map(customer_segments(customers)).astype(object).fillna("non-automotive")
     rows = merged[active & segment.isin(tuple(settings.scorecard.segments))]
     rows = rows.sort_values(_KEYS, kind="stable", ignore_index=True)
 

@@ -61,15 +61,15 @@ def _read(entry: FileEntry, passwords: Mapping[str, str], environ: Mapping[str, 
     if entry.kind == "csv":
         return _failed(entry, "read.not_text")
     data = entry.path.read_bytes()
-    if kind == "ole_encrypted_ooxml" or (kind == "ole" and safety.is_encrypted(entry.path)):
+    if kind == "ole_encrypted_ooxml" or (kind in ("ole", "biff") and safety.is_encrypted(entry.path)):
         from pipeline.read.decrypt import decrypt_to_bytes, password_for
 
-        password = password_for(Path(entry.rel).name, passwords, environ)
+        password = password_for(entry.rel, passwords, environ)
         if password is None:
-            password = password_for(entry.rel, passwords, environ)
-        if password is None:
-            return _failed(entry, "refused.encrypted")
+            password = password_for(Path(entry.rel).name, passwords, environ)
         try:
+            # with no password configured, Excel's built-in key is still tried: files Excel opens
+            # without a prompt are read
             data = decrypt_to_bytes(entry.path, password)
         except safety.Refused as refused:
             return _failed(entry, f"refused.{refused.code}")
@@ -79,7 +79,7 @@ def _read(entry: FileEntry, passwords: Mapping[str, str], environ: Mapping[str, 
         return result
     if kind == "zip":
         return _read_xlsx(entry, data)
-    if kind == "ole":
+    if kind in ("ole", "biff"):
         return _read_xls(entry, data)
     return _failed(entry, "read.not_a_workbook")
 
@@ -100,16 +100,28 @@ def _read_xlsx(entry: FileEntry, data: bytes) -> FileRead:
 
 
 def _read_xls(entry: FileEntry, data: bytes) -> FileRead:
+    from pipeline.read import safety
     from pipeline.read.excel import read_legacy_xls_cells, read_workbook_cells
 
+    # The readers load every sheet of an .xls at open: inspect the records first (a crafted file
+    # can make calamine allocate hundreds of GiB and abort the process).
     try:
-        sheets, hidden = read_workbook_cells(data, entry.rel)
+        info = safety.inspect_xls(data, safety.Limits())
+    except safety.Refused as refused:
+        return _failed(entry, f"refused.{refused.code}", refused.detail)
+    first_rows = {s.name: s.first_row for s in info.sheets if s.first_row is not None}
+    skip = {s.name: (f"refused.{s.refused}", "") for s in info.sheets if s.refused}
+    modified = info.modified or _fs_modified(entry.path)
+    try:
+        sheets, hidden = read_workbook_cells(data, entry.rel, first_rows, skip)
     except Exception as calamine_error:  # noqa: BLE001 - calamine cannot detect BIFF2-5: try xlrd
         try:
             sheets, hidden = read_legacy_xls_cells(data, entry.rel)
         except Exception:  # noqa: BLE001
             return _failed(entry, "read.unreadable", f"{type(calamine_error).__name__}: {calamine_error}"[:300])
-    return _with_sheets(entry, sheets, hidden, _fs_modified(entry.path))
+        sheets = [sh if sh.sheet not in skip else RawSheet(entry.rel, sh.sheet, sh.cells.iloc[:0], 1, *skip[sh.sheet])
+                  for sh in sheets]
+    return _with_sheets(entry, sheets, hidden, modified)
 
 
 def _read_csv(entry: FileEntry) -> FileRead:

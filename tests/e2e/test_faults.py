@@ -91,7 +91,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def beside(out: Path) -> list[str]:
     """What else is in the output folder's parent: temporary or old folders of a run."""
-    return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
+    return sorted(p.name for p in out.parent.iterdir() if p.name not in (out.name, ".cq-work"))
 
 
 def command(inputs: Path, out: Path) -> list[str]:
@@ -137,7 +137,7 @@ def kill_while_writing(inputs: Path, out: Path, timeout: float = 120.0) -> tuple
     written: list[str] = []
     try:
         while time.monotonic() < deadline and proc.poll() is None and not written:
-            for tmp in out.parent.glob(f".{out.name}.tmp-*"):
+            for tmp in (out.parent / ".cq-work" / "staging").glob(f"{out.name}~*"):
                 written = sorted(p.name for p in tmp.rglob("*") if p.is_file())
             time.sleep(0.01)
         proc.send_signal(signal.SIGKILL)
@@ -192,10 +192,9 @@ def test_a_run_killed_before_writing_leaves_nothing_beside_the_pack(killed, stag
 
 
 @pytest.mark.parametrize("stage", ["reports", "writing"])
-def test_known_bug_a_run_killed_while_writing_leaves_its_temporary_folder(killed, stage):
-    """run.py `OutputFolder` removes its `.<name>.tmp-*` folder in `__exit__`, which a SIGKILL
-    (or a power cut, or closing the terminal window on Windows) never reaches: a partial pack
-    stays beside the outputs. (The previous pack itself is intact.)"""
+def test_a_run_killed_while_writing_leaves_nothing_beside_the_pack(killed, stage):
+    """The pack is built inside the hidden working folder (`.cq-work/staging`), never beside the
+    outputs: a SIGKILL (or a power cut) leaves only the previous pack in view."""
     assert killed[stage]["beside"] == []
 
 
@@ -209,20 +208,23 @@ def test_a_run_after_a_killed_one_writes_the_new_pack(killed):
     assert json.loads(rerun["after"]["manifest.json"])["exit_code"] == 0
 
 
-def test_known_bug_a_next_run_does_not_clean_a_killed_runs_leftovers(killed):
-    """A killed run's `.<name>.tmp-*` folder is still there after the next successful run:
-    run.py never removes stale temporary folders of the same output (nor `.<name>.old-*` ones)."""
-    assert killed["writing"]["beside"], "precondition: the killed run left a temporary folder"
+def staging_leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in (out.parent / ".cq-work" / "staging").glob(f"{out.name}~*"))
+
+
+def test_a_next_run_cleans_a_killed_runs_leftovers(killed):
+    """What the killed run was building stays in the hidden working folder until the next run
+    for the same output folder removes it."""
+    assert killed["writing"]["written"], "precondition: the killed run had started writing"
+    assert staging_leftovers(killed["rerun"]["out"]) == []
     assert killed["rerun"]["beside"] == []
 
 
 # --- moving the new pack into place -----------------------------------------------------------
 
-def test_known_bug_a_failed_move_into_place_loses_the_previous_pack(tmp_path, monkeypatch):
-    """run.py `OutputFolder.commit` renames the previous pack away (`.<name>.old-<pid>`) and then
-    the new one into place. When the second rename fails (or the process dies between the two:
-    a SIGKILL, a power cut), the period's folder is gone: the old pack is left under a hidden
-    name and never put back, the new one is deleted by `__exit__`."""
+def test_a_failed_move_into_place_keeps_the_previous_pack(tmp_path, monkeypatch):
+    """`OutputFolder.commit` renames the previous pack away and then the new one into place; when
+    the second rename fails, the previous pack is put back."""
     out = tmp_path / "outputs" / PERIOD
     before = make_previous_pack(out)
     real_replace, calls = os.replace, []
@@ -239,7 +241,7 @@ def test_known_bug_a_failed_move_into_place_loses_the_previous_pack(tmp_path, mo
             monkeypatch.setattr(os, "replace", replace)
             _commit(OutputFolder, tmp, out)
     monkeypatch.undo()
-    assert len(calls) == 2
+    assert len(calls) == 3          # away, (failed) into place, and back
     assert snapshot(out) == before
 
 
@@ -274,11 +276,8 @@ def test_an_output_folder_below_a_file_is_a_plain_fatal_error(inputs):
     assert last_line(stderr) == t("run.cannot_write", "en", path=out.parent, why=os.strerror(errno.ENOTDIR))
 
 
-def test_known_bug_an_over_long_output_name_is_not_a_plain_error(inputs, tmp_path):
-    """An output path whose name is too long (here 360 bytes) fails in run.py `_previous_kpis`:
-    `Path.is_file()` raises ENAMETOOLONG (it only swallows ENOENT/ENOTDIR/EBADF/ELOOP) outside
-    the try, before `OutputFolder` could turn it into `run.cannot_write`; cli.py prints "the run
-    failed: OSError: [Errno 36] File name too long: '…/kpis_long.csv'"."""
+def test_an_over_long_output_name_is_a_plain_error(inputs, tmp_path):
+    """An output path whose name is too long (here 360 bytes) is a plain "cannot write" message."""
     out = tmp_path / ("输出" * 60) / PERIOD
     code, stderr = run_in_process(inputs, out)
     assert_plain_failure(code, stderr)
@@ -348,12 +347,9 @@ def test_disk_full_keeps_the_previous_outputs(disk_full_run):
     assert r["beside"] == []                       # the temporary folder was removed
 
 
-def test_known_bug_disk_full_message_is_not_plain(disk_full_run):
-    """outputs.md: a fatal error's "message says what and where". A write that fails half-way
-    (disk full) reaches cli.py's catch-all: "the run failed: OSError: [Errno 28] No space left
-    on device (add --debug …)" — a Python class name, no output folder, nothing about the previous
-    outputs. run.py turns only the making of the temporary folder and the final move into
-    `run.cannot_write`; the writes in between should be too."""
+def test_disk_full_message_is_plain(disk_full_run):
+    """outputs.md: a fatal error's "message says what and where": a write that fails half-way
+    (disk full) names the output folder in plain words, with no Python class name."""
     last = last_line(disk_full_run["stderr"])
     assert str(disk_full_run["out"]) in last
     assert not re.search(r"\b(OSError|FileCreateError|Errno)\b", last), last
