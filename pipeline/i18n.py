@@ -603,6 +603,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.chart.survey_items": ("单项满意度（{round}）", "Satisfaction by item ({round})"),
     "report.chart.survey_grades": ("客户满意度等级分布（{round}，{n} 个客户）", "Grades of customers ({round}, {n} customers)"),
     "report.chart.survey_customers": ("各客户满意度与 95% 区间（{round}）", "Customer scores with 95% interval ({round})"),
+    "report.actions.cut": ("此处列出 {shown} 项（共 {total} 项）：全部公司级项目及其余前几项；完整清单见 KPI 工作簿“行动清单”表。", "{shown} of {total} shown: every company-level action, then the first of the rest; the KPI workbook's actions sheet has them all."),
     "report.chart.heatmap_cut": ("仅列出窗口内平均得分最低的 {shown} 个客户（共 {total} 个），全部客户见 KPI 工作簿“月度评分”表。", "Only the {shown} customers with the lowest mean score of the window are shown ({total} in all); the KPI workbook's scorecard sheet has them all."),
     "report.chart.survey_customers_lowest": ("得分最低的 {shown} 个客户（共 {total} 个），全部客户见 KPI 工作簿", "The {shown} lowest of {total} customers; the KPI workbook lists them all"),
     "report.chart.small_sample": ("空心 = 回收少于 3 份（小样本）", "Hollow = fewer than 3 returns (small sample)"),

@@ -485,6 +485,10 @@ def control_figure(chart: ControlChart, months: Sequence[str], *, lang: str) -> 
 
 # --- scorecard heat map --------------------------------------------------------------------------------
 
+#: customers drawn in a chart of one row per customer (heat map, survey scores)
+PNG_MAX_CUSTOMERS = 60
+
+
 def heat_colour(value: float, target: float) -> str:
     """Green at or above target, amber within 10 points below it, red further below, grey for no score."""
     if value is None or math.isnan(value):
@@ -761,6 +765,29 @@ class PackCharts:
             self._heat = self._heat_scores()
         return self._heat
 
+    def heat_scores_shown(self) -> tuple[pd.DataFrame, pd.DataFrame, list[str], float, str | None]:
+        """The heat map's rows for a chart: every customer up to `PNG_MAX_CUSTOMERS`, else those with
+        the lowest mean score of the window (a chart of hundreds of rows is neither readable nor
+        quick to draw; the workbook has them all), and the note saying so."""
+        scores, issued, labels, target = self.heat_scores()
+        if len(scores) <= PNG_MAX_CUSTOMERS:
+            return scores, issued, labels, target, None
+        means = scores.mean(axis=1, skipna=True).to_numpy()
+        shown = np.sort(np.argsort(np.nan_to_num(means, nan=np.inf), kind="stable")[:PNG_MAX_CUSTOMERS])
+        note = t("report.chart.heatmap_cut", self.lang, shown=PNG_MAX_CUSTOMERS, total=len(scores))
+        return (scores.iloc[shown], issued.iloc[shown], [labels[i] for i in shown], target, note)
+
+    def survey_customers_shown(self) -> tuple[pd.DataFrame, list[str], str | None]:
+        """The survey chart's customers: all up to `PNG_MAX_CUSTOMERS`, else the lowest scores."""
+        table, labels = self.survey_customers_frame()
+        if len(table) <= PNG_MAX_CUSTOMERS:
+            return table, labels, None
+        total = len(table)
+        order = pd.to_numeric(table["score"], errors="coerce").sort_values(na_position="first").index[:PNG_MAX_CUSTOMERS]
+        keep = table.index.isin(order)
+        subtitle = t("report.chart.survey_customers_lowest", self.lang, shown=PNG_MAX_CUSTOMERS, total=total)
+        return table[keep].reset_index(drop=True), [x for x, k in zip(labels, keep) if k], subtitle
+
     def _heat_scores(self) -> tuple[pd.DataFrame, pd.DataFrame, list[str], float]:
         kpis = self.data.kpis
         final = kpis[kpis["kpi"].eq("scorecard_final") & kpis["scope"].eq("customer") & kpis["period"].isin(self.months)]
@@ -839,8 +866,10 @@ class PackCharts:
         elif name == "complaint_rate_control":
             draw_control(ax, self.control, self.months, lang=lang)
         elif name == "scorecard_heatmap":
-            scores, issued, labels, target = self.heat_scores()
-            draw_heatmap(ax, scores, issued, labels, target=target, lang=lang)
+            scores, issued, labels, target, note = self.heat_scores_shown()
+            title = t("report.chart.heatmap", lang, target=format_value(target, "score"))
+            draw_heatmap(ax, scores, issued, labels, target=target, lang=lang,
+                         title=title if note is None else f"{title}\n{note}")
         elif name == "survey_items":
             draw_survey_items(ax, self.survey_items_frame(), target=self.survey_target(), lang=lang,
                               round_label=self.round or "")
@@ -849,9 +878,9 @@ class PackCharts:
             draw_grades(ax, self.d.grade_counts(self.data.kpis, self.round), order, lang=lang,
                         round_label=self.round or "")
         elif name == "survey_customers":
-            table, labels = self.survey_customers_frame()
+            table, labels, subtitle = self.survey_customers_shown()
             draw_survey_customers(ax, table, labels, target=self.survey_target(), lang=lang,
-                                  round_label=self.round or "")
+                                  round_label=self.round or "", subtitle=subtitle)
         elif name == "open_complaints_age":
             draw_age_bands(ax, self.d.age_band_counts(self.open_rows), lang=lang, as_of=f"{self.data.run.as_of:%Y-%m-%d}")
         elif name == "feedback_trend":
@@ -897,9 +926,9 @@ class PackCharts:
     def figure(self, name: str) -> Figure:
         size = CHART_SIZE
         if name == "scorecard_heatmap":
-            size = (10.0, max(3.2, 1.8 + 0.32 * len(self.heat_scores()[0])))
+            size = (10.0, max(3.2, 2.1 + 0.32 * len(self.heat_scores_shown()[0])))
         elif name == "survey_customers":
-            size = (10.0, max(3.5, 1.9 + 0.3 * len(self.survey_customers_frame()[0])))
+            size = (10.0, max(3.5, 1.9 + 0.3 * len(self.survey_customers_shown()[0])))
         elif name == "complaint_rate_control":
             size = (11.0, 5.0)
         fig = new_figure(size)

@@ -49,6 +49,9 @@ HEAT_ROWS_ONE_PAGE = 10
 HEAT_ROWS_PER_PAGE = 18
 #: At most this many customers in the PDF's heat map (three pages): the lowest mean scores.
 HEAT_MAX_ROWS = 54
+#: the PDF's actions list: every company-level action, then at most this many in all (the
+#: workbook's actions sheet has every row; management reads the first page)
+ACTION_MAX_ROWS = 40
 #: Customers in the PDF's survey chart (the lowest scores when there are more; the PNG has all).
 SURVEY_ROWS = 30
 
@@ -475,6 +478,13 @@ class _Pages:
                 Col("period", column_label("period", lang), 0.7), Col("value", column_label("value", lang), 0.8, "right"),
                 Col("target", column_label("target", lang), 0.8, "right"), Col("rule", column_label("rule", lang), 3.9)]
         missed_ink, missed_fill = STATUS_COLOURS["missed"]
+        intro = self.tx("report.actions.intro")
+        total = len(actions)
+        if total > ACTION_MAX_ROWS:
+            company = actions[actions["scope"] == "company"]
+            others = actions[actions["scope"] != "company"]
+            actions = pd.concat([company, others.head(max(ACTION_MAX_ROWS - len(company), 0))])
+            intro += " " + self.tx("report.actions.cut", shown=len(actions), total=total)
         rows = []
         for rec in actions.itertuples(index=False):
             name = "" if rec.scope == "company" else (rec.name or scope_key_label(rec.scope, rec.key, lang, self.names))
@@ -487,7 +497,7 @@ class _Pages:
                          Cell(format_value(rec.value, rec.unit), missed_ink, missed_fill),
                          Cell(format_value(rec.target, rec.unit), MUTED),
                          Cell(action_rule(rec, lang, self.data.ppm_targets, short=True))])
-        self.table_pages(title, cols, rows, intro=self.tx("report.actions.intro"))
+        self.table_pages(title, cols, rows, intro=intro)
 
     def _area_page(self, area: str, chart: str, list_name: str | None, list_title: str | None,
                    frame: pd.DataFrame | None = None, *, extra_chart: str | None = None) -> None:
