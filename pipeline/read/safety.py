@@ -1022,6 +1022,8 @@ def _parse_xml(data: bytes, part: str):
         raise Refused("xml_entities", f"{part}: {type(exc).__name__}") from None
     except SafeET.ParseError as exc:
         raise Refused("corrupt", f"{part}: {exc}") from None
+    except LookupError as exc:       # an XML declaration naming an encoding Python does not know
+        raise Refused("corrupt", f"{part}: {exc}") from None
 
 
 def _local(tag: object) -> str:

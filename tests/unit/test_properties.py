@@ -552,6 +552,7 @@ XML_EDITS = (
     (b'Target="worksheets/sheet1.xml"', b'Target="../../etc/passwd"'),
     (b'Target="worksheets/sheet1.xml"', b'Target="/xl/worksheets/SHEET1.xml"'),
     (b"2026-10-31T08:15:00Z", b"not a date"), (b'<?xml', b'<!DOCTYPE x [<!ENTITY a "b">]><?xml'),
+    (b'encoding="UTF-8"', b'encoding="TF-8"'),          # found by fuzzing: a LookupError, not Refused
 )
 
 
