@@ -61,7 +61,9 @@ def test_no_cache_ignores_the_cache(tmp_path, no_pack):
 def test_a_damaged_cache_entry_is_a_miss(tmp_path, no_pack):
     outs = tmp_path / "outputs"
     assert run(SAMPLE, "2026-10", outs / "a", quiet=True) == 0
-    for meta in (outs / ".cq-cache").glob("*/meta.json"):
+    metas = list((outs / ".cq-work" / "cache").glob("*/meta.json"))
+    assert metas
+    for meta in metas:
         meta.write_text("{not json", encoding="utf-8")
     assert run(SAMPLE, "2026-10", outs / "b", quiet=True) == 0
     assert _manifest(outs / "b")["cache_hits"] == 0
