@@ -419,7 +419,8 @@ def run_profile(inputs: BenchInputs, log: Callable[[str], None], top: int = 15) 
     if out.exists():
         shutil.rmtree(out)
     log(f"profile {inputs.spec.label}: cProfile of the whole run")
-    m = measure(_worker_command("_profile", str(inputs.inputs), str(out), PERIOD, str(top)),
+    m = measure(_worker_command("_profile", str(inputs.inputs), str(out), PERIOD, str(top),
+                                str(inputs.root / "logs" / "profile.pstats")),
                 log_path=inputs.root / "logs" / "profile.log")
     data = _last_json(m.stdout) if m.ok else {}
     log(f"profile {inputs.spec.label}: {m.wall_s:.1f} s under the profiler")
@@ -753,7 +754,8 @@ def render_figures(b: Benchmark) -> str:
             L += _table(["function", "calls", "own s", "share"],
                         [[f"`{e['function']}`", f"{e['calls']:,}", _s(e["own_s"]),
                           f"{100 * e['own_s'] / p.total_s:.0f} %"] for e in p.own])
-            L += ["", "The pipeline's own functions by cumulative time (callees included):", ""]
+            L += ["", "The pipeline's own functions by cumulative time (callees included; the raw statistics are in "
+                      f"`.bench/{p.inputs.root.name}/logs/profile.pstats`, for `python -m pstats`):", ""]
             L += _table(["function", "calls", "cumulative s", "share"],
                         [[f"`{e['function']}`", f"{e['calls']:,}", _s(e["cum_s"]),
                           f"{100 * e['cum_s'] / p.total_s:.0f} %"] for e in p.cumulative])
@@ -1000,7 +1002,9 @@ def _naive_main(inputs: Path, out: Path, period: str) -> dict:
     return {"mode": "read_only", "read_s": time.perf_counter() - started, "timings": {}, "note": note}
 
 
-def _profile_main(inputs: Path, out: Path, period: str, top: int) -> dict:
+def _profile_main(inputs: Path, out: Path, period: str, top: int, dump: Path | None = None) -> dict:
+    """The whole run under cProfile: the top functions by own time, ours by cumulative time; the
+    raw statistics go to `dump` for `python -m pstats` (callers, callees)."""
     import cProfile
     import pstats
 
@@ -1017,6 +1021,8 @@ def _profile_main(inputs: Path, out: Path, period: str, top: int) -> dict:
     total = time.perf_counter() - started
     if code != 0:
         raise SystemExit(code)
+    if dump is not None:
+        profiler.dump_stats(str(dump))
     stats = pstats.Stats(profiler).stats   # (file, line, name) → (primitive calls, calls, own, cumulative, callers)
 
     def name(key) -> str:
@@ -1047,7 +1053,8 @@ def _worker(argv: list[str]) -> int:
     elif command == "_naive":
         result = _naive_main(Path(args[0]), Path(args[1]), args[2])
     elif command == "_profile":
-        result = _profile_main(Path(args[0]), Path(args[1]), args[2], int(args[3]))
+        result = _profile_main(Path(args[0]), Path(args[1]), args[2], int(args[3]),
+                               Path(args[4]) if len(args) > 4 else None)
     else:
         print(f"unknown worker {command!r}", file=sys.stderr)
         return 2
