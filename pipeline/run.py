@@ -7,6 +7,7 @@ everything succeeded (outputs.md): a failed or killed run leaves the previous ou
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -430,20 +431,30 @@ def validate(inputs: Path, out: Path, quiet: bool = False, no_cache: bool = Fals
     L = settings.report.language
     progress = Progress(L, total=4, quiet=quiet)
     ing = ingest(inputs, settings, progress, cache_folder(out, no_cache))
-    with OutputFolder(out, L) as tmp:
-        try:
-            written = write_quality_outputs(ing, tmp, "data_quality.xlsx", L)
-            code = EXIT_OK if any(len(f) for f in ing.resolved.registers.values()) else EXIT_FATAL
-            manifest = manifest_dict(ing, written["files"], settings, "validate", None, None, started,
-                                     progress.timings, code)
-            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
-                                               encoding="utf-8")
-        except (OSError, FileCreateError) as exc:
-            raise OutputFolder(out, L)._cannot_write(out, exc) from exc
+    with OutputFolder(out, L) as tmp, _writing(out, L):
+        written = write_quality_outputs(ing, tmp, "data_quality.xlsx", L)
+        code = EXIT_OK if any(len(f) for f in ing.resolved.registers.values()) else EXIT_FATAL
+        manifest = manifest_dict(ing, written["files"], settings, "validate", None, None, started,
+                                 progress.timings, code)
+        _write_manifest(tmp, manifest)
         _commit(OutputFolder, tmp, out, L)
     rejected = manifest["rows_rejected"]
     progress.say(t("run.validated", L, out=out / "data_quality.xlsx", rejected=rejected))
     return code
+
+
+@contextlib.contextmanager
+def _writing(out: Path, language: str):
+    """Any failure to write an output (disk full, a file locked by Excel, a name too long) becomes
+    a plain message naming the folder; the previous outputs are kept."""
+    try:
+        yield
+    except (OSError, FileCreateError) as exc:
+        raise OutputFolder(out, language)._cannot_write(out, exc) from exc
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def _commit(_cls, tmp: Path, out: Path, language: str = "en") -> None:
@@ -491,22 +502,17 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
 
     t0, c0 = time.perf_counter(), time.process_time()
     previous = _previous_kpis(out)
-    with OutputFolder(out, L) as tmp:
-        try:
-            written = write_quality_outputs(ing, tmp, f"data_quality_{period}.xlsx", L)
-            write_kpis_long(kpis, tmp / "kpis_long.csv")
-            _write_sampling_plan(registers, settings, tmp, period)
-            _write_pack(tmp, kpis, registers, ctx, settings, ing, previous, started)
-            rejected = int(sum(s["rejected"] for s in ing.sheet_rows))
-            code = EXIT_STRICT if strict and (rejected or ing.unrecognised) else EXIT_OK
-            progress.stage("reports", _label("reports", L), t0, c0)
-            manifest = manifest_dict(ing, written["files"], settings, "run", period, as_of, started,
-                                     progress.timings, code)
-            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
-                                               encoding="utf-8")
-        except (OSError, FileCreateError) as exc:
-            # disk full, a file locked by Excel, a name too long: plain words, the old pack kept
-            raise OutputFolder(out, L)._cannot_write(out, exc) from exc
+    with OutputFolder(out, L) as tmp, _writing(out, L):
+        written = write_quality_outputs(ing, tmp, f"data_quality_{period}.xlsx", L)
+        write_kpis_long(kpis, tmp / "kpis_long.csv")
+        _write_sampling_plan(registers, settings, tmp, period)
+        _write_pack(tmp, kpis, registers, ctx, settings, ing, previous, started)
+        rejected = int(sum(s["rejected"] for s in ing.sheet_rows))
+        code = EXIT_STRICT if strict and (rejected or ing.unrecognised) else EXIT_OK
+        progress.stage("reports", _label("reports", L), t0, c0)
+        manifest = manifest_dict(ing, written["files"], settings, "run", period, as_of, started,
+                                 progress.timings, code)
+        _write_manifest(tmp, manifest)
         _commit(OutputFolder, tmp, out, L)
     if code == EXIT_STRICT:
         progress.say(t("run.strict_failed", L, rejected=rejected, unrecognised=ing.unrecognised))

@@ -13,9 +13,10 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.kpis.base import KpiContext, empty_long, long_frame, month_end, month_label, ratio_pct
+from pipeline.kpis.base import (KpiContext, empty_long, long_frame, month_end, month_label,
+                                 on_time_pct_rows)
 from pipeline.registers import CUSTOMER_AUDITS
-from pipeline.workdays import LATE, ON_TIME, deadline_status
+from pipeline.workdays import deadline_status
 
 __all__ = ["audit_kpis", "audit_findings", "audit_actions_on_time_pct", "audit_open_findings",
            "overdue_audit_actions", "ACTION_TYPES"]
@@ -76,13 +77,7 @@ def audit_actions_on_time_pct(findings: pd.DataFrame, ctx: KpiContext) -> pd.Dat
     actions = _actions(findings)
     deadline_end = actions["due_date"].dt.normalize() + pd.Timedelta(days=1)
     status = deadline_status(actions["closed_date"].dt.normalize(), deadline_end, ctx.as_of_end)
-    months = month_label(actions["due_date"])
-    on_time = months[status == ON_TIME].value_counts().reindex(window, fill_value=0)
-    late = months[status == LATE].value_counts().reindex(window, fill_value=0)
-    judged = on_time + late
-    return long_frame(period=window, kpi="audit_actions_on_time_pct", scope="company",
-                      value=ratio_pct(on_time, judged), numerator=on_time.to_numpy(),
-                      denominator=judged.to_numpy())
+    return on_time_pct_rows("audit_actions_on_time_pct", month_label(actions["due_date"]), status, window)
 
 
 def audit_open_findings(findings: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:

@@ -92,3 +92,17 @@ def long_frame(*, period: Any, kpi: str | Any, scope: str | Any, key: Any = "", 
 def empty_long() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("value", "numerator", "denominator", "target")
                                       else str) for c in LONG_COLUMNS})
+
+
+def on_time_pct_rows(kpi: str, months: pd.Series, status: pd.Series, window: list[str]) -> pd.DataFrame:
+    """`kpi(M) = on time / (on time + late) × 100` over the items of each month M of the window,
+    company scope; pending items are left out, and a month with none judged has no value.
+
+    `months` is each item's month ('YYYY-MM'); `status` its verdict ("on_time" / "late" / "pending",
+    `pipeline.workdays`), aligned with `months`.
+    """
+    on_time = months[status == "on_time"].value_counts().reindex(window, fill_value=0)
+    late = months[status == "late"].value_counts().reindex(window, fill_value=0)
+    judged = on_time + late
+    return long_frame(period=window, kpi=kpi, scope="company", value=ratio_pct(on_time, judged),
+                      numerator=on_time.to_numpy(), denominator=judged.to_numpy())

@@ -12,7 +12,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.kpis.base import KpiContext, empty_long, long_frame, month_end, month_label, ratio_pct
+from pipeline.kpis.base import (KpiContext, empty_long, long_frame, month_end, month_label,
+                                 on_time_pct_rows)
 from pipeline.registers import FEEDBACK
 from pipeline.workdays import LATE, ON_TIME, PENDING, WorkCalendar, deadline_status
 
@@ -74,13 +75,8 @@ def feedback_filed_on_time_pct(feedback: pd.DataFrame, ctx: KpiContext) -> pd.Da
     window = list(ctx.months)
     in_window = feedback[month_label(feedback["feedback_date"]).isin(window)]
     judged = _with_filing_status(in_window, ctx, strict=True)
-    months = month_label(judged["feedback_date"])
-    on_time = months[judged["filing_status"] == ON_TIME].value_counts().reindex(window, fill_value=0)
-    late = months[judged["filing_status"] == LATE].value_counts().reindex(window, fill_value=0)
-    judged_count = on_time + late
-    return long_frame(period=window, kpi="feedback_filed_on_time_pct", scope="company",
-                      value=ratio_pct(on_time, judged_count), numerator=on_time.to_numpy(),
-                      denominator=judged_count.to_numpy())
+    return on_time_pct_rows("feedback_filed_on_time_pct", month_label(judged["feedback_date"]),
+                            judged["filing_status"], window)
 
 
 def feedback_open(feedback: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:

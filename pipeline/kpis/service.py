@@ -16,9 +16,10 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.kpis.base import KpiContext, empty_long, long_frame, month_label, ratio_pct
+from pipeline.kpis.base import (KpiContext, empty_long, long_frame, month_label, on_time_pct_rows,
+                                 ratio_pct)
 from pipeline.registers import SERVICE
-from pipeline.workdays import LATE, ON_TIME, deadline_status
+from pipeline.workdays import deadline_status
 
 __all__ = ["service_kpis", "service_requests", "service_on_time_pct", "service_median_days",
            "service_satisfaction_pct", "warranty_cases", "three_guarantee_table", "WARRANTY_TYPES"]
@@ -73,13 +74,7 @@ def service_on_time_pct(requests: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame
     # the exclusive end of the deadline day: midnight after request day + N
     deadline_end = requests["request_date"].dt.normalize() + pd.Timedelta(days=n_days + 1)
     status = deadline_status(requests["service_date"].dt.normalize(), deadline_end, ctx.as_of_end)
-    months = month_label(requests["request_date"])
-    on_time = months[status == ON_TIME].value_counts().reindex(window, fill_value=0)
-    late = months[status == LATE].value_counts().reindex(window, fill_value=0)
-    judged = on_time + late
-    return long_frame(period=window, kpi="service_on_time_pct", scope="company",
-                      value=ratio_pct(on_time, judged), numerator=on_time.to_numpy(),
-                      denominator=judged.to_numpy())
+    return on_time_pct_rows("service_on_time_pct", month_label(requests["request_date"]), status, window)
 
 
 def service_median_days(requests: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:

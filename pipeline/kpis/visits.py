@@ -10,9 +10,9 @@ from typing import Mapping
 
 import pandas as pd
 
-from pipeline.kpis.base import KpiContext, empty_long, long_frame, month_label, ratio_pct
+from pipeline.kpis.base import KpiContext, empty_long, long_frame, month_label, on_time_pct_rows
 from pipeline.registers import VISITS
-from pipeline.workdays import LATE, ON_TIME, WorkCalendar, deadline_status
+from pipeline.workdays import LATE, WorkCalendar, deadline_status
 
 __all__ = ["visit_kpis", "visits", "visit_report_on_time_pct", "late_visit_reports"]
 
@@ -47,13 +47,8 @@ def visit_report_on_time_pct(log: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame
     """
     window = list(ctx.months)
     judged = _with_report_status(log[month_label(log["visit_date"]).isin(window)], ctx, strict=True)
-    months = month_label(judged["visit_date"])
-    on_time = months[judged["report_status"] == ON_TIME].value_counts().reindex(window, fill_value=0)
-    late = months[judged["report_status"] == LATE].value_counts().reindex(window, fill_value=0)
-    judged_count = on_time + late
-    return long_frame(period=window, kpi="visit_report_on_time_pct", scope="company",
-                      value=ratio_pct(on_time, judged_count), numerator=on_time.to_numpy(),
-                      denominator=judged_count.to_numpy())
+    return on_time_pct_rows("visit_report_on_time_pct", month_label(judged["visit_date"]),
+                            judged["report_status"], window)
 
 
 def late_visit_reports(registers: Mapping[str, pd.DataFrame], ctx: KpiContext) -> pd.DataFrame:
