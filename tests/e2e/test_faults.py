@@ -38,15 +38,16 @@ ENOSPC_TEXT = os.strerror(errno.ENOSPC)          # "No space left on device"
 
 # the child: the real command line, holding still for a minute right after one stage's line
 HOLD_AFTER_STAGE = """
-import sys, time
-import pipeline.run as run
+import importlib, sys, time
 hold, argv = sys.argv[1], sys.argv[2:]
-_stage = run.Progress.stage
+Progress = next(getattr(importlib.import_module(m), "Progress") for m in ("pipeline.run", "pipeline.ingest")
+                if hasattr(importlib.import_module(m), "Progress"))
+_stage = Progress.stage
 def stage(self, key, *args, **kwargs):
     _stage(self, key, *args, **kwargs)
     if key == hold:
         time.sleep(120)
-run.Progress.stage = stage
+Progress.stage = stage
 from pipeline.cli import main
 sys.exit(main(argv))
 """
