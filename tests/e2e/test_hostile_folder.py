@@ -345,14 +345,33 @@ def searchable_bytes(path: Path) -> list[bytes]:
     return [data]
 
 
+def written_files(hostile_run) -> list[Path]:
+    """Everything the run left in the outputs' parent: the pack and any working folder (cache)."""
+    return sorted(p for p in hostile_run["out"].parent.rglob("*") if p.is_file())
+
+
 def test_the_password_never_appears_in_outputs_or_stderr(hostile_run):
     proc = hostile_run["proc"]
     for secret in (PASSWORD, WRONG_PASSWORD):
         forms = [secret.encode("utf-8"), secret.encode("utf-16-le"), json.dumps(secret)[1:-1].encode()]
         assert not any(f in proc.stderr or f in proc.stdout for f in forms)
-        for path in sorted(p for p in hostile_run["out"].rglob("*") if p.is_file()):
+        for path in written_files(hostile_run):
             for blob in searchable_bytes(path):
                 assert not any(f in blob for f in forms), (path.name, secret)
+
+
+def test_the_protected_workbooks_rows_are_not_kept_on_disk(hostile_run):
+    """What a password protects is not written out in the clear by a cache: no stored frame
+    holds the protected workbook's complaint numbers (K-901, K-902)."""
+    import pandas as pd
+
+    for path in written_files(hostile_run):
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+            text = frame.astype(str).to_numpy().ravel().tolist()
+            assert not {"K-901", "K-902"} & set(text), path
+        elif path.suffix in (".json", ".csv", ".txt"):
+            assert b"K-901" not in path.read_bytes() or path.name == "kpis_long.csv", path
 
 
 # --- .xls files: the same promises ------------------------------------------------------------
