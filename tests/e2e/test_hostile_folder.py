@@ -63,6 +63,7 @@ BAD_FILES = {
     "export.xlsx": "read.not_a_workbook",           # CSV text named .xlsx
     "protected_no_password.xlsx": "refused.encrypted",    # not named in [input.passwords]
     "质量周报.xlsx": "refused.wrong_password",       # named, but its variable holds a wrong one
+    "质量年报.xlsx": "refused.encrypted",             # named, but its variable is not set
     "wide.xlsx": "read.no_readable_sheet",          # its only sheet is 201 columns wide
 }
 
@@ -73,6 +74,7 @@ language = "en"
 [input.passwords]
 "质量月报.xlsx" = "env:QA_XLSX_PASSWORD"
 "质量周报.xlsx" = "env:QA_WRONG_PASSWORD"
+"质量年报.xlsx" = "env:QA_UNSET_PASSWORD"
 """
 
 
@@ -144,6 +146,7 @@ def bad_files(inputs: Path, scratch: Path) -> None:
         shutil.move(str(path), inputs / name)
     plain = write_book(scratch / "weekly_plain.xlsx", [("周报", [["客诉编号"], *[[f"W{i}"] for i in range(600)]])])
     encrypt(plain, inputs / "质量周报.xlsx", "the-real-weekly-one")
+    encrypt(plain, inputs / "质量年报.xlsx", "the-real-yearly-one")
 
 
 def build_hostile_folder(inputs: Path, scratch: Path) -> None:
@@ -165,6 +168,7 @@ def hostile_run(tmp_path_factory):
     build_hostile_folder(inputs, base / "scratch")
     env = {**os.environ, "QA_XLSX_PASSWORD": PASSWORD, "QA_WRONG_PASSWORD": WRONG_PASSWORD,
            "PYTHONUNBUFFERED": "1"}
+    env.pop("QA_UNSET_PASSWORD", None)
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "--inputs", str(inputs),
                            "--period", PERIOD, "--out", str(out)],
