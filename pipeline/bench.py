@@ -441,6 +441,19 @@ def fit_exponent(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return float(slope)
 
 
+def fit_fixed_and_linear(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float] | None:
+    """(a, b) of y = a + b·x, least squares: a fixed cost and a cost per row; None with fewer than
+    two distinct x. A run with large fixed costs (start-up, a PDF of bounded size) shows an exponent
+    below 1 even when its variable part is linear: this says how big each part is."""
+    import numpy as np
+
+    pts = [(x, y) for x, y in zip(xs, ys) if x is not None and y is not None]
+    if len({x for x, _ in pts}) < 2:
+        return None
+    slope, intercept = np.polyfit([x for x, _ in pts], [y for _, y in pts], 1)
+    return float(intercept), float(slope)
+
+
 def machine_info() -> dict:
     cpu_model = ""
     try:
@@ -730,12 +743,19 @@ def render_figures(b: Benchmark) -> str:
                      *[f"{STAGE_LABELS[st]} s" for st in STAGES]], rows)
         ok = [r for r in points if r.ok]
         xs = [r.spec.data_rows for r in ok]
-        exps = [("process wall", fit_exponent(xs, [r.process.wall_s for r in ok])),
-                ("peak RSS (tree)", fit_exponent(xs, [r.process.memory_mb for r in ok]))]
-        exps += [(STAGE_LABELS[st], fit_exponent(xs, [r.stage_wall(st) or 0 for r in ok])) for st in STAGES]
-        L += ["", "Fitted exponent of time (and memory) vs rows, least squares on log-log over "
-                  f"{len(ok)} points (1.0 = linear; every register scales with the lots):", ""]
-        L += _table(["measure", "exponent"], [[k, "—" if v is None else f"{v:.2f}"] for k, v in exps])
+        series = [("process wall s", [r.process.wall_s for r in ok]), ("process CPU s", [r.process.cpu_s for r in ok]),
+                  ("peak RSS MB (tree)", [r.process.memory_mb for r in ok])]
+        series += [(f"{STAGE_LABELS[st]} s", [r.stage_wall(st) or 0.0 for r in ok]) for st in STAGES]
+        rows = []
+        for name, ys in series:
+            exponent = fit_exponent(xs, ys)
+            line = fit_fixed_and_linear(xs, ys)
+            rows.append([name, "—" if exponent is None else f"{exponent:.2f}",
+                         "—" if line is None else _s(line[0]), "—" if line is None else _s(line[1] * 1e6)])
+        L += ["", f"Fitted over {len(ok)} points (every register scales with the lots): the exponent of "
+                  "log(y) against log(rows), least squares (1.0 = linear), and the straight line "
+                  "y = fixed + slope × rows, which tells a fixed cost from a cost per row:", ""]
+        L += _table(["measure", "exponent", "fixed part", "per million rows"], rows)
         L += [""]
 
     L += ["## Where the time goes", ""]
@@ -797,8 +817,14 @@ def _where_the_time_goes(b: Benchmark) -> list[str]:
     cores = b.machine.get("nproc") or 1
     busy = [(STAGE_LABELS[k], float(v["cpu_s"]) / float(v["wall_s"])) for k, v in ranked
             if float(v["wall_s"]) > 0.05 * total]
-    out += ["- CPU ÷ wall per stage (how many of the " + f"{cores} cores worked): "
+    out += ["- CPU ÷ wall per stage of the main process (how many of the " + f"{cores} cores it kept busy): "
             + ", ".join(f"{k} {x:.2f}" for k, x in busy) + "."]
+    outside_cpu = r.process.cpu_s - sum(float(v["cpu_s"]) for v in r.stages.values())
+    read = r.stage_wall("read")
+    if r.process.processes > 1 and read:
+        out += [f"- CPU outside the main process's stages (the reader workers, start-up): {_s(outside_cpu)} s, "
+                f"against {_s(read)} s of read-stage wall: about {outside_cpu / read:.1f} of the {cores} cores "
+                "busy while reading."]
     if f is not None and f.ok:
         goal = TARGET_FLOOR_RATIO * f.wall_s
         gap = r.process.wall_s - goal

@@ -66,6 +66,16 @@ def test_fit_exponent(xs, ys, exponent):
     assert bench.fit_exponent(xs, ys) == pytest.approx(exponent, abs=1e-9)
 
 
+@pytest.mark.parametrize("xs, ys, fixed, per_row", [
+    # t = 5 s + 20 s per million rows: 7 s at 100k, 11 s at 300k, 25 s at 1M
+    ([1e5, 3e5, 1e6], [7.0, 11.0, 25.0], 5.0, 2e-5),
+    ([10, 20], [1.0, 1.0], 1.0, 0.0),
+])
+def test_fit_fixed_and_linear(xs, ys, fixed, per_row):
+    a, b = bench.fit_fixed_and_linear(xs, ys)
+    assert a == pytest.approx(fixed, abs=1e-9) and b == pytest.approx(per_row, abs=1e-12)
+
+
 def test_fit_exponent_needs_two_rows_counts():
     assert bench.fit_exponent([1e5], [3.0]) is None
     assert bench.fit_exponent([1e5, 1e5], [3.0, 4.0]) is None
@@ -165,5 +175,5 @@ def test_report_has_every_section(tiny_benchmark):
         assert section in text, section
     for label in bench.STAGE_LABELS.values():
         assert f"| {label} |" in text
-    assert "nproc" in text and "Fitted exponent" in text and "run / floor" in text
+    assert "nproc" in text and "exponent" in text and "per million rows" in text and "run / floor" in text
     assert "failed" not in text.lower()
