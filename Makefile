@@ -42,8 +42,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pipeline bench
 
+# the property-based tests (hypothesis) with many more examples than `make test` runs
+FUZZ_TESTS := tests/unit/test_properties.py tests/unit/test_normalise.py tests/unit/test_safety.py tests/unit/test_workdays.py
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests -m "not slow" -k "property"
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest $(FUZZ_TESTS)
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden.regenerate
