@@ -74,6 +74,8 @@ How to read the figures:
   the header, dates typed as text, thousands separators, a traditional-Chinese header, a few bad and
   duplicate rows). `large` is issue 5's scale: 1,000,000 delivery lots in 12 monthly workbooks,
   50,000 complaints, 20,000 survey rows, 5,000 incidents, 3,000 customers; `medium` is a tenth.
+  They are written by xlsxwriter in `constant_memory` mode, which stores text cells inline rather
+  than in the shared-strings table Excel itself writes: the XML is larger, the values the same.
 - **Per stage**: wall seconds, CPU seconds (all threads; CPU > wall means several cores worked) and
   the main process's peak RSS *so far* at the end of the stage, as the run itself wrote them into
   `manifest.json`. Reader worker processes (the run reads larger folders in parallel) are not in a
@@ -87,10 +89,15 @@ How to read the figures:
 - **Naive**: `pandas.read_excel(engine="openpyxl")` instead of our reader, everything else the same
   code; measured on the medium inputs only and extrapolated linearly (said so where it is).
 - **Growth**: the full run at 10 %, 30 % and 100 % of the largest size; the exponent is the slope of
-  log(time) against log(rows) (1.0 = linear).
+  log(time) against log(rows) (1.0 = linear), and a straight line splits each time into a fixed
+  part and a cost per million rows (a big fixed part pulls the exponent below 1).
+- **Hot spots**: a cProfile of the whole run on the large inputs (files read in the profiled process,
+  so reading and staging show too); the profiler slows Python-level calls, so read its shares, not
+  its seconds. The raw statistics stay in `.bench/<folder>/logs/profile.pstats`.
 - Each figure is one measurement on a shared, noisy machine (the floor: the median of a few), with
-  the input files in the OS page cache (they were just written or hashed): differences of ±15 % between
-  two runs are noise. Compare ratios more than absolute seconds.
+  the input files in the OS page cache (they were just written or hashed). Other work on the machine
+  moves wall times by up to ±30 % between two runs (the load average is printed with the figures);
+  CPU seconds move far less. Compare ratios and CPU more than absolute wall seconds.
 """
 
 
