@@ -18,11 +18,12 @@ import errno
 import io
 import json
 import os
+import queue
 import re
-import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,8 +38,10 @@ PERIOD = "2026-10"
 ENOSPC_TEXT = os.strerror(errno.ENOSPC)          # "No space left on device"
 
 # the child: the real command line, holding still for a minute right after one stage's line
+HOLD_MARK = "@@held-after-stage:"
 HOLD_AFTER_STAGE = """
 import importlib, sys, time
+MARK = %r
 hold, argv = sys.argv[1], sys.argv[2:]
 Progress = next(getattr(importlib.import_module(m), "Progress") for m in ("pipeline.run", "pipeline.ingest")
                 if hasattr(importlib.import_module(m), "Progress"))
@@ -46,14 +49,15 @@ _stage = Progress.stage
 def stage(self, key, *args, **kwargs):
     _stage(self, key, *args, **kwargs)
     if key == hold:
+        print(MARK + key, file=sys.stderr, flush=True)
         time.sleep(120)
 Progress.stage = stage
 from pipeline.cli import main
 sys.exit(main(argv))
-"""
+""" % HOLD_MARK
 
-# stage key → its number in the "[n/6] label: s" progress line of `run`
-STAGE_NUMBER = {"read": 2, "stage": 3, "kpis": 5, "reports": 6}
+# the stages a run is killed after (their keys in run.py's progress)
+STAGES = ("read", "stage", "kpis", "reports")
 
 
 def make_inputs(folder: Path) -> Path:
@@ -99,34 +103,57 @@ def command(inputs: Path, out: Path) -> list[str]:
     return ["run", "--inputs", str(inputs), "--period", PERIOD, "--out", str(out)]
 
 
-def kill_after_stage(inputs: Path, out: Path, stage: str, timeout: float = 120.0) -> tuple[int, str]:
-    """Start the run, SIGKILL it once stage `stage`'s line is on stderr; (returncode, stderr)."""
+def _pump(stream, lines: queue.Queue) -> None:
+    """Every line of `stream` into `lines`, then None. (A thread, not select(): a buffered
+    readline may take several lines at once, and select() would not see the ones it kept.)"""
+    for line in iter(stream.readline, b""):
+        lines.put(line)
+    lines.put(None)
+
+
+def kill_after_stage(inputs: Path, out: Path, stage: str, timeout: float = 120.0) -> tuple[int, str, bool]:
+    """Start the run, SIGKILL it once stage `stage`'s progress line is on stderr (the child
+    holds still right after printing it and says so with HOLD_MARK); (returncode, stderr, whether
+    the kill came there)."""
     proc = subprocess.Popen([sys.executable, "-c", HOLD_AFTER_STAGE, stage, *command(inputs, out)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    wanted = re.compile(rf"^\[{STAGE_NUMBER[stage]}/6\] ".encode())
-    seen = b""
+    lines: queue.Queue = queue.Queue()
+    reader = threading.Thread(target=_pump, args=(proc.stderr, lines), daemon=True)
+    reader.start()
+    seen, held = [], False
     deadline = time.monotonic() + timeout
     try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([proc.stderr], [], [], 0.5)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            line = proc.stderr.readline()
-            if not line:
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = lines.get(timeout=left)
+            except queue.Empty:
                 break
-            seen += line
-            if wanted.match(line):
+            if line is None:                      # the child ended on its own
+                break
+            seen.append(line)
+            if line.decode("utf-8", "replace").strip() == HOLD_MARK + stage:
                 proc.send_signal(signal.SIGKILL)
+                held = True
                 break
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
-        rest = proc.stderr.read()
         proc.wait()
-    return proc.returncode, (seen + rest).decode("utf-8", "replace")
+        reader.join(timeout=10)
+    while not lines.empty():
+        line = lines.get()
+        if line is not None:
+            seen.append(line)
+    return proc.returncode, b"".join(seen).decode("utf-8", "replace"), held
+
+
+def stage_line_seen(stderr: str, stage: str) -> bool:
+    """The run's own progress line for `stage` ("[n/N] <label>: 1.23 s") is on stderr."""
+    from pipeline.run import STAGE_LABELS
+
+    label = re.escape(STAGE_LABELS[stage][1])          # the inputs' settings say language = "en"
+    return re.search(rf"^\[\d+/\d+\] {label}: ", stderr, re.M) is not None
 
 
 def kill_while_writing(inputs: Path, out: Path, timeout: float = 120.0) -> tuple[int, list[str]]:
@@ -156,16 +183,16 @@ def killed(tmp_path_factory):
     base = tmp_path_factory.mktemp("killed")
     inputs = make_inputs(base / "inputs")
     results = {}
-    for stage in (*STAGE_NUMBER, "writing"):
+    for stage in (*STAGES, "writing"):
         out = base / stage / PERIOD
         before = make_previous_pack(out)
         if stage == "writing":
             code, written = kill_while_writing(inputs, out)
-            stderr = ""
+            stderr, held = "", True
         else:
-            code, stderr = kill_after_stage(inputs, out, stage)
+            code, stderr, held = kill_after_stage(inputs, out, stage)
             written = []
-        results[stage] = {"out": out, "code": code, "stderr": stderr, "written": written,
+        results[stage] = {"out": out, "code": code, "stderr": stderr, "held": held, "written": written,
                           "before": before, "after": snapshot(out), "beside": beside(out)}
     out = results["writing"]["out"]
     rerun = subprocess.run([sys.executable, "-m", "pipeline", *command(inputs, out)], cwd=ROOT,
@@ -174,7 +201,14 @@ def killed(tmp_path_factory):
     return results
 
 
-@pytest.mark.parametrize("stage", [*STAGE_NUMBER, "writing"])
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_kill_came_right_after_the_stage_line(killed, stage):
+    result = killed[stage]
+    assert result["held"], result["stderr"][-2000:]
+    assert stage_line_seen(result["stderr"], stage), result["stderr"][-2000:]
+
+
+@pytest.mark.parametrize("stage", [*STAGES, "writing"])
 def test_a_killed_run_leaves_the_previous_pack_byte_identical(killed, stage):
     result = killed[stage]
     assert result["code"] == -signal.SIGKILL, result["stderr"][-2000:]
