@@ -166,8 +166,10 @@ def hostile_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     inputs, out = base / "inputs", base / "outputs" / PERIOD
     build_hostile_folder(inputs, base / "scratch")
+    # read in two worker processes, as a real folder of a few megabytes is (pipeline/read/pool.py);
+    # the .xls run below reads in-process
     env = {**os.environ, "QA_XLSX_PASSWORD": PASSWORD, "QA_WRONG_PASSWORD": WRONG_PASSWORD,
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", "CQ_READ_WORKERS": "2"}
     env.pop("QA_UNSET_PASSWORD", None)
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "--inputs", str(inputs),
