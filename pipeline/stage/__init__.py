@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow.compute as pc
 
 from pipeline.read.header import Classification
 from pipeline.read.model import RawSheet
@@ -78,20 +79,32 @@ def _as_text(col: pd.Series) -> pd.Series:
     return col if col.dtype == "str" else col.astype("str").where(col.notna(), np.nan)
 
 
+def _filled(col: pd.Series) -> np.ndarray:
+    """Cells holding something other than whitespace (pyarrow kernels: no Python per cell)."""
+    array = col.array
+    chunks = getattr(array, "_pa_array", None)
+    if chunks is None:
+        return col.str.contains(r"\S", regex=True).fillna(False).to_numpy(dtype=bool)
+    trimmed = pc.utf8_trim_whitespace(chunks)
+    return pc.fill_null(pc.greater(pc.utf8_length(trimmed), 0), False).to_numpy(zero_copy_only=False)
+
+
 def _row_masks(data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(non-blank, footer) masks, one column at a time: no row-wise work on a wide frame.
 
-    A footer's sign-off label must be the row's first non-empty cell.
+    A footer's sign-off label must be the row's first non-empty cell, so the footer pattern is
+    only tried on the cells that are their row's first (nearly all in the first column, few after).
     """
     n = len(data)
     non_blank = np.zeros(n, dtype=bool)
     footer = np.zeros(n, dtype=bool)
     for pos in data.columns:
         col = _as_text(data[pos])
-        filled = col.str.contains(r"\S", regex=True).fillna(False).to_numpy(dtype=bool)
-        if filled.any():
-            starts = col.str.match(FOOTER).fillna(False).to_numpy(dtype=bool)
-            footer |= starts & filled & ~non_blank
+        filled = _filled(col)
+        first = filled & ~non_blank
+        if first.any():
+            starts = col[first].str.match(FOOTER).fillna(False).to_numpy(dtype=bool)
+            footer[np.flatnonzero(first)[starts]] = True
         non_blank |= filled
     return non_blank, footer
 
