@@ -27,6 +27,13 @@ def _colspan(value: str | None) -> int:
 
 
 class _Tables(HTMLParser):
+    """The rows of every top-level <table>, cell texts stripped.
+
+    HTML lets a writer leave out </td>, </th> and </tr> (old ERP exports do): a new cell or row
+    closes the open one, and </table> closes both, so no cell or row is dropped. A table nested in
+    a cell is part of that cell: its texts go into the cell (cells apart by a space, rows by a
+    line break), not into rows of their own, and the outer row stays whole."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tables: list[list[list[str]]] = []
@@ -36,37 +43,63 @@ class _Tables(HTMLParser):
         self._colspan = 1
         self._cells = 0
 
+    def _close_cell(self) -> None:
+        if self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._row.extend([""] * (self._colspan - 1))
+            self._cells += self._colspan
+            if self._cells > MAX_CELLS:
+                raise ValueError("table too large")
+        self._cell = None
+
+    def _close_row(self) -> None:
+        self._close_cell()
+        if self._row is not None and self.tables:
+            self.tables[-1].append(self._row)
+        self._row = None
+
     def handle_starttag(self, tag, attrs):
         if tag == "table":
             self._depth += 1
             if self._depth == 1:
                 self.tables.append([])
+        elif self._depth > 1:                  # inside a nested table: only its words count
+            if self._cell is not None and tag in ("tr", "td", "th", "br"):
+                self._cell.append("\n" if tag in ("tr", "br") else " ")
         elif self._depth and tag == "tr":
+            self._close_row()
             self._row = []
-        elif self._depth and tag in ("td", "th") and self._row is not None:
+        elif self._depth and tag in ("td", "th"):
+            self._close_cell()
+            if self._row is None:              # a cell before any <tr>: its row starts here
+                self._row = []
             self._cell = []
             self._colspan = _colspan(dict(attrs).get("colspan"))
         elif tag == "br" and self._cell is not None:
             self._cell.append("\n")
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._row.append("".join(self._cell).strip())
-            self._row.extend([""] * (self._colspan - 1))
-            self._cells += self._colspan
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            if self._depth == 1 and self.tables:
-                self.tables[-1].append(self._row)
-            self._row = None
-        elif tag == "table" and self._depth:
+        if tag == "table" and self._depth:
+            if self._depth == 1:
+                self._close_row()
             self._depth -= 1
-        if self._cells > MAX_CELLS:
-            raise ValueError("table too large")
+        elif self._depth != 1:
+            return
+        elif tag in ("td", "th"):
+            self._close_cell()
+        elif tag == "tr":
+            self._close_row()
 
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
+
+    def close(self) -> None:
+        """The end of the file also ends an open table (an export cut short keeps its rows)."""
+        super().close()
+        if self._depth:
+            self._close_row()
+            self._depth = 0
 
 
 def read_html_tables(data: bytes, file: str) -> list[RawSheet]:

@@ -458,6 +458,20 @@ TEXT_FILES = [
      ("read", [("table1", "")], (1, 1))),
 ]
 
+# HTML exports as ERP systems write them → the rows read (nothing dropped)
+HTML_ROWS = [
+    ("end tags left out (legal HTML)",
+     "<table><tr><td>订单号<td>客户代码<tr><td>SO1<td>C1<tr><td>SO2<td>C2</table>",
+     [["订单号", "客户代码"], ["SO1", "C1"], ["SO2", "C2"]]),
+    ("a table nested in a cell belongs to the cell",
+     "<table><tr><td>订单号</td><td>备注</td></tr><tr><td>SO1</td><td><table><tr><td>甲</td><td>乙</td>"
+     "</tr></table></td></tr><tr><td>SO2</td><td>丙</td></tr></table>",
+     [["订单号", "备注"], ["SO1", "甲 乙"], ["SO2", "丙"]]),
+    ("cut short at the end of the file",
+     "<table><tr><td>订单号</td></tr><tr><td>SO1</td></tr><tr><td>SO2",
+     [["订单号"], ["SO1"], ["SO2"]]),
+]
+
 
 @pytest.mark.parametrize("name,data,expected", TEXT_FILES, ids=[f[0] for f in TEXT_FILES])
 def test_text_and_html_sheets_obey_the_sheet_limits(tmp_path, name, data, expected):
@@ -472,3 +486,11 @@ def test_text_and_html_sheets_obey_the_sheet_limits(tmp_path, name, data, expect
     assert [(s.sheet, s.refused) for s in result.sheets] == sheets
     if shape is not None:
         assert result.sheets[0].cells.shape == shape
+
+
+@pytest.mark.parametrize("label,html,rows", HTML_ROWS, ids=[h[0] for h in HTML_ROWS])
+def test_html_tables_lose_no_row(label, html, rows):
+    from pipeline.read.html import read_html_tables
+
+    [sheet] = read_html_tables(("<html><body>" + html).encode("utf-8"), "erp.xls")
+    assert sheet.cells.fillna("").to_numpy().tolist() == rows
