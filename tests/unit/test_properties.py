@@ -670,3 +670,31 @@ def test_property_a_damaged_protected_workbook_is_decrypted_or_refused(data):
         event(f"refused: {refused.code}")
     else:
         event("decrypted")
+
+
+# --- HTML "workbooks": every cell read back, however the end tags are written -------------------
+
+CELL_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"),
+                                           blacklist_characters="<>&\u0085\u00a0"), min_size=1, max_size=8)
+
+
+@settings(max_examples=examples(60))
+@given(rows=st.lists(st.lists(CELL_TEXT, min_size=1, max_size=5), min_size=1, max_size=8), data=st.data())
+def test_property_html_table_reads_back_every_cell(rows, data):
+    """An ERP export's table, with each </td> and </tr> written or left out (both legal HTML),
+    upper- or lower-case tags: every cell comes back in its row and column."""
+    from pipeline.read.html import read_html_tables
+
+    parts = ["<HTML><body><table>"]
+    for row in rows:
+        parts.append(data.draw(st.sampled_from(["<tr>", "<TR>", "\n<tr >"])))
+        for text in row:
+            parts.append(data.draw(st.sampled_from(["<td>", "<TD>", "<th>"])) + text)
+            parts.append(data.draw(st.sampled_from(["</td>", "", "</TD>"])))
+        parts.append(data.draw(st.sampled_from(["</tr>", ""])))
+    parts.append(data.draw(st.sampled_from(["</table>", ""])))
+    [sheet] = read_html_tables("".join(parts).encode("utf-8"), "erp.xls")
+    width = max(len(r) for r in rows)
+    expected = [[*r, *[None] * (width - len(r))] for r in rows]
+    got = sheet.cells.astype(object).where(sheet.cells.notna(), None).to_numpy().tolist()
+    assert got == expected
