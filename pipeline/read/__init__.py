@@ -84,6 +84,13 @@ def _read(entry: FileEntry, passwords: Mapping[str, str], environ: Mapping[str, 
     return _failed(entry, "read.not_a_workbook")
 
 
+def _geometry(info) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
+    """From the inspection: each sheet's first used row, and the sheets refused on their own."""
+    first_rows = {s.name: s.first_row for s in info.sheets if s.first_row is not None}
+    skip = {s.name: (f"refused.{s.refused}", "") for s in info.sheets if s.refused}
+    return first_rows, skip
+
+
 def _read_xlsx(entry: FileEntry, data: bytes) -> FileRead:
     from pipeline.read import safety
     from pipeline.read.excel import read_workbook_cells
@@ -92,8 +99,7 @@ def _read_xlsx(entry: FileEntry, data: bytes) -> FileRead:
         info = safety.inspect_xlsx_bytes(data, safety.Limits())
     except safety.Refused as refused:
         return _failed(entry, f"refused.{refused.code}", refused.detail)
-    first_rows = {s.name: s.first_row for s in info.sheets if s.first_row is not None}
-    skip = {s.name: (f"refused.{s.refused}", "") for s in info.sheets if s.refused}
+    first_rows, skip = _geometry(info)
     sheets, hidden = read_workbook_cells(data, entry.rel, first_rows, skip)
     modified = info.modified or _fs_modified(entry.path)
     return _with_sheets(entry, sheets, hidden, modified)
@@ -109,8 +115,7 @@ def _read_xls(entry: FileEntry, data: bytes) -> FileRead:
         info = safety.inspect_xls(data, safety.Limits())
     except safety.Refused as refused:
         return _failed(entry, f"refused.{refused.code}", refused.detail)
-    first_rows = {s.name: s.first_row for s in info.sheets if s.first_row is not None}
-    skip = {s.name: (f"refused.{s.refused}", "") for s in info.sheets if s.refused}
+    first_rows, skip = _geometry(info)
     modified = info.modified or _fs_modified(entry.path)
     try:
         sheets, hidden = read_workbook_cells(data, entry.rel, first_rows, skip)
