@@ -545,10 +545,8 @@ def _write_sampling_plan(registers, settings, tmp: Path, period: str) -> None:
 
 
 def _write_pack(tmp: Path, kpis, registers, ctx, settings, ing: Ingested, previous, started) -> None:
-    try:
-        from pipeline.report import RunInfo, build_pack
-    except ImportError:
-        return
+    from pipeline.report import RunInfo, build_pack
+
     rows_read = sum(s["rows_read"] for s in ing.sheet_rows)
     run_info = RunInfo(
         company=settings.report.company, period=ctx.period, as_of=ctx.as_of,

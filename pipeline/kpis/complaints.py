@@ -28,7 +28,7 @@ from pipeline.kpis.base import KpiContext, long_frame, month_end, ratio_pct
 from pipeline.kpis.delivery import delivery_facts, month_of
 
 __all__ = [
-    "AGE_BANDS", "COMPLAINT_KPIS", "complaint_facts", "complaint_kpis", "judged_complaints",
+    "AGE_BANDS", "COMPLAINT_KPIS", "age_band_of", "complaint_facts", "complaint_kpis", "judged_complaints",
     "open_complaint_rows", "repeat_links",
 ]
 
@@ -40,6 +40,12 @@ COMPLAINT_KPIS = (
 # kpis.md: open complaints "reported also by age at that moment: 0–30, 31–60, 61–90 and over 90 days".
 AGE_BANDS = ("0-30", "31-60", "61-90", ">90")
 _AGE_EDGES = (-math.inf, 30, 60, 90, math.inf)          # (a, b] in whole days
+
+
+def age_band_of(age_days: pd.Series) -> pd.Series:
+    """The age band of an open complaint: 0–30, 31–60, 61–90, over 90 days (kpis.md)."""
+    age = pd.to_numeric(age_days, errors="coerce")
+    return pd.cut(age, bins=list(_AGE_EDGES), labels=list(AGE_BANDS)).astype("str")
 
 ON_TIME, LATE, PENDING = "on_time", "late", "pending"
 
@@ -209,8 +215,7 @@ def _open_at_month_ends(judged: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
     is_open = (cross["received_day"] <= cross["ref"]) & (cross["closed_day"].isna() | (cross["closed_day"] > cross["ref"]))
     cross = cross[is_open]
     age = (cross["ref"] - cross["received_day"]).dt.days
-    band = pd.cut(age, bins=list(_AGE_EDGES), labels=list(AGE_BANDS)).astype("str")
-    return cross.assign(age_days=age, age_band=band)
+    return cross.assign(age_days=age, age_band=age_band_of(age))
 
 
 def _count(frame: pd.DataFrame, value: str | None = None) -> pd.Series:
@@ -396,7 +401,7 @@ def open_complaint_rows(complaints: pd.DataFrame, ctx: KpiContext) -> pd.DataFra
     judged = judged_complaints(complaints, ctx)[is_open]
     age = (as_of - judged["received_date"].dt.normalize()).dt.days
     out = judged.assign(age_days=age.astype("int64"),
-                        age_band=pd.cut(age, bins=list(_AGE_EDGES), labels=list(AGE_BANDS)).astype("str"))
+                        age_band=age_band_of(age))
     cols = ["complaint_no", "customer_key", "customer_code", "customer_name", "received_date",
             "age_days", "age_band", "category", "severity", "part_no", "lot_no", "description",
             "defect_qty", "responsible_dept", "first_response_at", "response_status",

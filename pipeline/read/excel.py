@@ -6,46 +6,16 @@ cell arrives as `2026-10-03 00:00:00`, a number as `12` or `1.5`, a boolean as `
 
 What the value reader cannot tell us — which sheets are hidden, the Excel row number of the first
 row it returns (it trims leading empty rows), the workbook's own modification time — comes from
-the workbook's metadata (python-calamine's sheet list, `docProps/core.xml`), never by loading the
+the safety inspection of the workbook's parts (`pipeline/read/safety.py`), never by loading the
 cell values a second time with a slower reader.
 """
 from __future__ import annotations
 
 import io
-import re
-import zipfile
-from datetime import datetime, timezone
 
 import pandas as pd
 
 from pipeline.read.model import RawSheet
-
-CORE_XML = "docProps/core.xml"
-_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
-
-
-def workbook_modified(data: bytes) -> datetime | None:
-    """`dcterms:modified` from docProps/core.xml (the workbook's own save time), or None."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = {n.lower(): n for n in zf.namelist()}
-            name = names.get(CORE_XML.lower())
-            if name is None or zf.getinfo(name).file_size > 1_000_000:
-                return None
-            xml = zf.read(name)
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
-    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-        return None
-    match = _MODIFIED.search(xml)
-    if not match:
-        return None
-    try:
-        stamp = datetime.fromisoformat(match.group(1).decode("ascii").strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-
 
 def _frame(sheet) -> pd.DataFrame:
     frame = sheet.to_pandas()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.kpis.base import LONG_COLUMNS, month_label, trailing_months
+from pipeline.kpis.complaints import AGE_BANDS as COMPLAINT_AGE_BANDS, age_band_of
 from pipeline.report.formats import (AREA_ORDER, AREA_REGISTERS, KPI_ORDER, KPIS, SCOPE_ORDER,
                                      kpi_spec)
 
@@ -39,9 +39,8 @@ TEXT = ("period", "kpi", "scope", "key", "status", "label")
 #: Pareto tables show this many items; the rest are summed into "Other", placed last.
 PARETO_TOP = 10
 OTHER_KEY = "__other__"
-#: Age bands of an open complaint, in days at the moment it is judged (kpis.md).
-AGE_BANDS: tuple[tuple[str, int, float], ...] = (
-    ("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), (">90", 91, math.inf))
+#: Age bands of an open complaint (kpis.md): the KPI module's own, so list and KPI always agree.
+AGE_BANDS: tuple[str, ...] = tuple(COMPLAINT_AGE_BANDS)
 
 # --- detail lists written by the KPI modules ----------------------------------------------------
 
@@ -551,11 +550,9 @@ def changes_table(kpis: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
 # --- open complaints and other lists -------------------------------------------------------------
 
 def age_band(age_days: pd.Series) -> pd.Series:
-    """The age band of each open complaint: 0–30, 31–60, 61–90, over 90 days (kpis.md)."""
-    age = pd.to_numeric(age_days, errors="coerce")
-    labels = [label for label, _, _ in AGE_BANDS]
-    conditions = [(age >= low) & (age <= high) for _, low, high in AGE_BANDS]
-    return pd.Series(np.select(conditions, labels, default=""), index=age_days.index, dtype=object)
+    """The age band of each open complaint (kpis.md), as the complaint KPIs band it."""
+    band = age_band_of(age_days)
+    return band.where(pd.to_numeric(age_days, errors="coerce").notna(), "").astype(object)
 
 
 def open_complaint_ages(open_rows: pd.DataFrame | None, as_of: Any) -> pd.DataFrame | None:
@@ -576,7 +573,7 @@ def open_complaint_ages(open_rows: pd.DataFrame | None, as_of: Any) -> pd.DataFr
 
 def age_band_counts(open_rows: pd.DataFrame | None, split: str = "category") -> pd.DataFrame:
     """Open complaints per age band (rows, in band order) and per `split` value (columns)."""
-    labels = [label for label, _, _ in AGE_BANDS]
+    labels = list(AGE_BANDS)
     if open_rows is None or open_rows.empty or "age_band" not in open_rows.columns:
         return pd.DataFrame(index=pd.Index(labels, name="age_band"))
     by = open_rows[split].astype(object).fillna("") if split in open_rows.columns else pd.Series(

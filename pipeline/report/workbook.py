@@ -456,7 +456,7 @@ class _Book:
         counts = frame["age_band"].value_counts()
         sh.text(row0 - 1, col, self.tx("report.wb.open_bands"), role="section", fit=False)
         sh.header(row0, [column_label("age_band", self.lang), self.tx("report.chart.count")], col0=col)
-        for i, (band, _, _) in enumerate(d.AGE_BANDS):
+        for i, band in enumerate(d.AGE_BANDS):
             sh.text(row0 + 1 + i, col, self.tx(f"report.age.{band}"))
             sh.number(row0 + 1 + i, col + 1, float(counts.get(band, 0)), "count")
 

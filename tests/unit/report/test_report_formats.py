@@ -111,7 +111,7 @@ def test_vocabulary_values_are_translated(language):
     assert f.vocab_label("root_cause", "material", "zh") == "料"
     assert f.vocab_label("kind", "material", "zh") == "材料"
     assert f.vocab_label("category", "something new", language) == "something new"   # shown, never dropped
-    for band, _, _ in AGE_BANDS:
+    for band in AGE_BANDS:
         assert TEXT[f"report.age.{band}"]
 
 
