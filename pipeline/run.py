@@ -472,6 +472,7 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
     from pipeline.kpis import compute_kpis
     from pipeline.kpis.base import KpiContext
     from pipeline.kpis.long import write_kpis_long
+    from pipeline.parallel import Job, start_jobs
 
     started = datetime.now(timezone.utc)
     if not PERIOD_RE.match(period or ""):
@@ -503,10 +504,18 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
     t0, c0 = time.perf_counter(), time.process_time()
     previous = _previous_kpis(out)
     with OutputFolder(out, L) as tmp, _writing(out, L):
-        written = write_quality_outputs(ing, tmp, f"data_quality_{period}.xlsx", L)
-        write_kpis_long(kpis, tmp / "kpis_long.csv")
-        _write_sampling_plan(registers, settings, tmp, period)
-        _write_pack(tmp, kpis, registers, ctx, settings, ing, previous, started)
+        # The writers share nothing but their input: the ones that need no pack data start now,
+        # in child processes where the machine allows, while this process shapes the pack's data.
+        early = start_jobs([
+            Job("data quality", write_quality_outputs, (ing, tmp, f"data_quality_{period}.xlsx", L)),
+            Job("kpis_long", write_kpis_long, (kpis, tmp / "kpis_long.csv")),
+            Job("sampling plan", _write_sampling_plan, (registers, settings, tmp, period))])
+        try:
+            _write_pack(tmp, kpis, registers, ctx, settings, ing, previous, started)
+        except BaseException:
+            early.stop()
+            raise
+        written = early.results()[0]
         rejected = int(sum(s["rejected"] for s in ing.sheet_rows))
         code = EXIT_STRICT if strict and (rejected or ing.unrecognised) else EXIT_OK
         progress.stage("reports", _label("reports", L), t0, c0)

@@ -52,8 +52,19 @@ def new_figure(size: tuple[float, float] = CHART_SIZE) -> Figure:
 
 def save_png(fig: Figure, path: Path) -> Path:
     """Save a chart as PNG and close it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=PNG_DPI, facecolor="white")
+    # One draw, not savefig's two: with a layout engine `savefig` lays the figure out in a
+    # rehearsal draw and again in the real one (for "tight" boxes, which these charts do not use).
+    # Drawing on the canvas runs the constrained layout once and renders; the pixels are saved as is.
+    fig.set_dpi(PNG_DPI)
+    fig.patch.set_facecolor("white")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+        path, format="png", dpi=(PNG_DPI, PNG_DPI), compress_level=6)
     close(fig)
     return path
 

@@ -73,13 +73,23 @@ def build_pack(out_dir: Path, kpis: pd.DataFrame, registers: dict[str, pd.DataFr
 
 
 def write_pack(out_dir: Path, data: d.PackData) -> list[Path]:
-    """Render an already shaped pack (the part of `build_pack` that writes files)."""
+    """Render an already shaped pack (the part of `build_pack` that writes files): the workbook,
+    the PNGs and the PDF side by side where the machine allows (`pipeline.parallel`)."""
+    from pipeline.parallel import run_jobs
+
+    workbook, pngs, pdf = run_jobs(pack_jobs(Path(out_dir), data))
+    return [workbook, pdf, *pngs]
+
+
+def pack_jobs(out_dir: Path, data: d.PackData) -> list:
+    """The pack's three independent writers as jobs (`pipeline.parallel.Job`), in the order
+    workbook, PNGs, PDF; each returns what it wrote."""
+    from pipeline.parallel import Job
     from pipeline.report.charts import write_pngs
     from pipeline.report.pdf import write_pdf
     from pipeline.report.workbook import write_workbook
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    workbook = write_workbook(out_dir / workbook_name(data.period), data)
-    pngs = write_pngs(data, out_dir / CHARTS_FOLDER)
-    pdf = write_pdf(out_dir / pdf_name(data.period), data)
-    return [workbook, pdf, *pngs]
+    return [Job("workbook", write_workbook, (out_dir / workbook_name(data.period), data)),
+            Job("charts", write_pngs, (data, out_dir / CHARTS_FOLDER)),
+            Job("PDF", write_pdf, (out_dir / pdf_name(data.period), data))]
