@@ -18,6 +18,8 @@ sheet's XML 2.2–2.8 s. This harness puts the pipeline on that scale, honestly:
 * the naive baseline: `pandas.read_excel(engine="openpyxl")` of the same files fed through the
   pipeline's own stage / resolve / KPI / report code (the run with its reader swapped), on the
   smallest size only and extrapolated linearly to the larger ones;
+* the warm rerun: the run's cache of staged registers emptied, filled by one run, then the same
+  command again on unchanged inputs (and its kpis_long.csv compared with the filling run's);
 * the ratios run/floor and naive/run, and growth: the full run at 10 %, 30 % and 100 % of the
   largest size, with the exponent of time vs rows fitted by least squares on log-log;
 * optionally a cProfile of the run on the largest size: the functions the time is spent in.
@@ -58,6 +60,7 @@ FLOOR_MODES = {
     "inflate": "only inflating every sheet's XML (zlib), no parsing",
 }
 TARGET_FLOOR_RATIO = 1.5
+TARGET_WARM_RATIO = 0.2
 TARGET_RSS_MB = 2.5 * 1024
 SUBPROCESS_TIMEOUT_S = 3 * 3600
 MARKER = "<!-- bench:figures — everything below this line is rewritten by `python -m pipeline bench` -->"
@@ -310,6 +313,7 @@ class Benchmark:
     inputs: dict[str, BenchInputs] = field(default_factory=dict)          # size → inputs
     runs: dict[BenchSpec, RunResult] = field(default_factory=dict)
     floors: dict[str, dict[str, FloorResult]] = field(default_factory=dict)  # size → mode → floor
+    warm: dict[str, WarmResult] = field(default_factory=dict)                # size → warm rerun
     naive: NaiveResult | None = None
     naive_size: str = ""
     growth: list[BenchSpec] = field(default_factory=list)
@@ -325,7 +329,8 @@ class Benchmark:
     def ok(self) -> bool:
         floors_ok = all(f.ok for modes in self.floors.values() for f in modes.values())
         naive_ok = self.naive is None or self.naive.ok
-        return all(r.ok for r in self.runs.values()) and floors_ok and naive_ok
+        warm_ok = all(w.ok for w in self.warm.values())
+        return all(r.ok for r in self.runs.values()) and floors_ok and naive_ok and warm_ok
 
 
 # --- the steps ----------------------------------------------------------------------------------
@@ -342,21 +347,25 @@ def cold_run_flags() -> list[str]:
     return []
 
 
-def run_full(inputs: BenchInputs, log: Callable[[str], None]) -> RunResult:
-    """`python -m pipeline run --inputs … --period 2026-10 --out …` (cold) in its own process."""
+def run_full(inputs: BenchInputs, log: Callable[[str], None], *, use_cache: bool = False,
+             fresh: bool = True, name: str = "run") -> RunResult:
+    """`python -m pipeline run --inputs … --period 2026-10 --out …` in its own process: cold by
+    default (no previous outputs, `--no-cache`); `use_cache` lets it read and fill its cache of
+    staged registers, `fresh=False` keeps the previous outputs (a rerun)."""
     out = inputs.root / "out"
-    if out.exists():
+    if fresh and out.exists():
         shutil.rmtree(out)     # a cold run: no previous pack for the run to compare with
     command = [sys.executable, "-m", "pipeline", "run", "--inputs", str(inputs.inputs),
-               "--period", PERIOD, "--out", str(out), *cold_run_flags()]
-    log(f"run {inputs.spec.label}: {' '.join(_display(command))}")
-    measured = measure(command, log_path=inputs.root / "logs" / "run.log")
+               "--period", PERIOD, "--out", str(out), *([] if use_cache else cold_run_flags())]
+    log(f"{name} {inputs.spec.label}: {' '.join(_display(command))}")
+    measured = measure(command, log_path=inputs.root / "logs" / f"{name}.log")
     stages, account, error = {}, {}, ""
     manifest_path = out / "manifest.json"
     if measured.ok and manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         stages = {k: manifest.get("timings", {})[k] for k in STAGES if k in manifest.get("timings", {})}
         account = manifest_account(manifest)
+        account["cache_hits"] = manifest.get("cache_hits")
         missing = [s for s in STAGES if s not in stages]
         if missing:
             error = f"manifest.json has no timings for {', '.join(missing)}"
@@ -364,10 +373,35 @@ def run_full(inputs: BenchInputs, log: Callable[[str], None]) -> RunResult:
         error = "the run wrote no manifest.json"
     else:
         error = f"exit code {measured.exit_code}: {measured.stderr_tail.splitlines()[-1] if measured.stderr_tail else ''}"
-    log(f"run {inputs.spec.label}: {measured.wall_s:.1f} s wall, {measured.cpu_s:.1f} s CPU, "
+    log(f"{name} {inputs.spec.label}: {measured.wall_s:.1f} s wall, {measured.cpu_s:.1f} s CPU, "
         f"{measured.memory_mb:,.0f} MB peak ({measured.processes} processes at most)"
         + (f" — FAILED ({error})" if error else ""))
     return RunResult(inputs, measured, stages, account, error)
+
+
+@dataclass
+class WarmResult:
+    """A rerun on unchanged inputs with the cache of staged registers, against the cold run."""
+    filling: RunResult                 # cache emptied first: a cold run that also writes the cache
+    warm: RunResult                    # the same command again: every file from the cache
+    same_kpis: bool | None = None      # the warm kpis_long.csv byte-identical to the filling run's
+
+    @property
+    def ok(self) -> bool:
+        return self.filling.ok and self.warm.ok
+
+
+def run_warm(inputs: BenchInputs, log: Callable[[str], None]) -> WarmResult:
+    """Empty the run's cache, run once to fill it, then rerun unchanged: the warm rerun."""
+    cache = inputs.root / ".cq-work" / "cache"
+    if cache.exists():
+        shutil.rmtree(cache)
+    filling = run_full(inputs, log, use_cache=True, name="run-filling-cache")
+    kpis = inputs.root / "out" / "kpis_long.csv"
+    before = kpis.read_bytes() if filling.ok and kpis.is_file() else None
+    warm = run_full(inputs, log, use_cache=True, fresh=False, name="run-warm")
+    same = None if before is None or not kpis.is_file() else kpis.read_bytes() == before
+    return WarmResult(filling, warm, same)
 
 
 def manifest_account(manifest: dict) -> dict:
@@ -523,6 +557,7 @@ def run_benchmarks(sizes: Sequence[str], bench_dir: Path, *, growth_fractions: S
         bench.floors[size] = {mode: run_floor(inputs, mode, floor_repeats if mode == "fastexcel" else 1, log)
                               for mode in FLOOR_MODES}
         bench.runs[inputs.spec] = run_full(inputs, log)
+        bench.warm[size] = run_warm(inputs, log)
     for spec in sorted(bench.growth, key=lambda s: s.lots):
         if spec not in bench.runs:
             bench.runs[spec] = run_full(prepared[spec], log)
@@ -737,6 +772,32 @@ def render_figures(b: Benchmark) -> str:
                  "naive / run, discover → KPIs", "naive / run, whole job (est.)", "goal ≤ 1.5 × floor / ≤ 2.5 GB"], rows)
     L += ["", "On a shared machine the CPU ratio is the steadier one: other work stretches wall time, "
               "not CPU time (the run's CPU includes its reader workers').", ""]
+
+    L += ["## Warm rerun", ""]
+    L += ["The cache of staged registers (`.cq-work/cache` beside the outputs, one entry per input file, "
+          "keyed by its SHA-256, the reader and schema versions and the settings that shape staging): "
+          "emptied, filled by one run, then the same command again on unchanged inputs. The goal: the warm "
+          "rerun ≤ 0.2 × the cold run (the cold run is the `--no-cache` run above).", ""]
+    rows = []
+    for size in b.sizes:
+        w, cold = b.warm.get(size), b.run_for(size)
+        if w is None or cold is None:
+            continue
+        if not w.ok or not cold.ok:
+            rows.append([size, "—", "failed" if not w.filling.ok else "—", "failed" if not w.warm.ok else "—",
+                         "—", "—", "—", "—"])
+            continue
+        ratio = w.warm.process.wall_s / cold.process.wall_s
+        hits = w.warm.account.get("cache_hits")
+        rows.append([size, _s(cold.process.wall_s), _s(w.filling.process.wall_s), _s(w.warm.process.wall_s),
+                     " / ".join(_s(w.warm.stage_wall(st)) for st in STAGES),
+                     f"{hits if hits is not None else '—'} of {b.inputs[size].files}",
+                     {True: "byte-identical", False: "DIFFERENT", None: "—"}[w.same_kpis],
+                     f"{_ratio(ratio)} ({'met' if ratio <= TARGET_WARM_RATIO else 'missed'})"])
+    L += _table(["size", "cold s", "cold, filling the cache s", "warm s",
+                 "warm per stage s (" + " / ".join(STAGE_LABELS[st] for st in STAGES) + ")",
+                 "files from the cache", "kpis_long.csv warm vs cold", "warm / cold (goal ≤ 0.2)"], rows)
+    L += [""]
 
     L += ["## Growth", ""]
     points = [b.runs[s] for s in sorted(b.growth, key=lambda s: s.lots) if s in b.runs]

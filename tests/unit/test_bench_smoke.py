@@ -131,7 +131,7 @@ def test_figures_rewritten_below_the_marker(tmp_path):
 # --- the harness end to end -----------------------------------------------------------------------
 
 SECTIONS = ("## Machine and command", "## Inputs", "## Full run, per stage", "### tiny (2,000 lots)",
-            "## Read floor", "## Naive baseline", "## Ratios", "## Growth", "## Where the time goes")
+            "## Read floor", "## Naive baseline", "## Ratios", "## Warm rerun", "## Growth", "## Where the time goes")
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +166,10 @@ def test_harness_measures_everything(tiny_benchmark):
     assert result.naive is not None and result.naive.mode == "pipeline" and result.naive.same_kpis
     assert set(result.naive.stages) == set(bench.STAGES[:5])
     assert [s.lots for s in result.growth] == [2_000]
+    # the warm rerun reads all 16 files from the cache the run before filled, and changes nothing
+    warm = result.warm["tiny"]
+    assert warm.ok and warm.filling.account["cache_hits"] == 0 and warm.warm.account["cache_hits"] == 16
+    assert warm.same_kpis is True
 
 
 @pytest.mark.slow
