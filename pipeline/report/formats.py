@@ -9,12 +9,14 @@ sees in the pack is the very number in the CSV.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 # --- the KPI catalogue ----------------------------------------------------------------------
@@ -212,11 +214,46 @@ def format_value(value: Any, unit: str, *, with_unit: bool = True) -> str:
     number = float(value)
     if not math.isfinite(number):
         return NO_VALUE
+    return format_number(number, unit, with_unit=with_unit)
+
+
+def format_number(number: float, unit: str, *, with_unit: bool = True) -> str:
+    """`format_value` of a finite float, without the checks for a missing value. The text is
+    plain ASCII (digits, `,`, `.`, `-`, `%`): its display width is its length."""
     decimals = _DECIMALS.get(unit, 1)
-    if unit in ("count", "qty") and not float(number).is_integer():
+    if unit in ("count", "qty") and not number.is_integer():
         decimals = 1
     text = f"{number:,.{decimals}f}"
     return text + "%" if unit == "pct" and with_unit else text
+
+
+def number_widths(values: np.ndarray, unit: str) -> np.ndarray:
+    """For each column of the 2-D float array `values`: the widest `format_value(x, unit)` of its
+    finite values (0 for a column that has none), found without formatting every value.
+
+    With a fixed number of decimals the text of x grows with |x| (the rounding is monotonic) and
+    is one longer when x is negative (even -0.0 prints "-0"), so the widest text of a column is
+    that of its largest non-negative value or of its most negative one: only those two are
+    formatted. Counts and quantities have 0 decimals when whole and 1 otherwise, so whole and
+    fractional values are two such groups."""
+    finite = np.isfinite(values)
+    if unit in ("count", "qty"):
+        whole = finite & (values == np.floor(values))
+        groups = (whole, finite & ~whole)
+    else:
+        groups = (finite,)
+    negative = np.signbit(values)
+    widths = np.zeros(values.shape[1], dtype=np.int64)
+    for group in groups:
+        # (the values a group may hold, the neutral filler, how to pick its widest)
+        for mask, filler, widest in ((group & ~negative, 0.0, np.max), (group & negative, -0.0, np.min)):
+            present = mask.any(axis=0)
+            if not present.any():
+                continue
+            extremes = widest(np.where(mask, values, filler), axis=0)
+            for j in np.flatnonzero(present).tolist():
+                widths[j] = max(widths[j], len(format_number(float(extremes[j]), unit)))
+    return widths
 
 
 def format_delta(value: Any, unit: str) -> str:
@@ -234,7 +271,22 @@ def format_delta(value: Any, unit: str) -> str:
 
 def display_width(text: str) -> int:
     """Columns a text takes on screen: East-Asian wide and full-width characters count as 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))
+    text = str(text)
+    if text.isascii():          # no ASCII character is wide: skip the per-character lookup
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def widest_line_width(text: str) -> int:
+    """The display width of the widest line of `text`: what a column must fit to show it."""
+    if text.isascii():
+        return len(text) if "\n" not in text else max(len(line) for line in text.split("\n"))
+    return _widest_wide_line(text)
+
+
+@functools.lru_cache(maxsize=65536)   # labels and names recur on every row; ASCII never gets here
+def _widest_wide_line(text: str) -> int:
+    return max(display_width(line) for line in text.split("\n"))
 
 
 def truncate(text: str, width: int) -> str:
@@ -254,7 +306,12 @@ def truncate(text: str, width: int) -> str:
 
 def excel_column_width(texts: list[str], *, minimum: float = 6, maximum: float = 60) -> float:
     """An Excel column width (in characters) that fits the widest of `texts`, Chinese counted double."""
-    widest = max((display_width(x) for line in texts for x in str(line).split("\n")), default=0)
+    widest = max((widest_line_width(str(text)) for text in texts), default=0)
+    return column_width(widest, minimum=minimum, maximum=maximum)
+
+
+def column_width(widest: int, *, minimum: float = 6, maximum: float = 60) -> float:
+    """`excel_column_width` from the display width of the widest line alone (all it depends on)."""
     return float(min(max(widest + 2, minimum), maximum))
 
 

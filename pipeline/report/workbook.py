@@ -29,9 +29,9 @@ from pipeline.report import details as d
 from pipeline.report.fonts import workbook_font
 from pipeline.report.formats import (AREAS, CELL_ROLES, DELTA_FORMATS, HIGHLIGHTS, NO_VALUE, NUMBER_FORMATS,
                                      SERIES, STATUS_COLOURS, TARGET, TARGET_SETTINGS, VOCAB_COLUMNS, column_label,
-                                     display_width, excel_column_width, excel_sheet_name, format_value,
-                                     is_missing, kpi_label, kpi_spec, scope_key_label, status_label,
-                                     vocab_label)
+                                     column_width, display_width, excel_sheet_name, format_number, format_value,
+                                     is_missing, kpi_label, kpi_spec, number_widths, scope_key_label,
+                                     status_label, vocab_label, widest_line_width)
 
 #: A detail list longer than this is cut (the sheet says so): the pack holds bounded lists.
 MAX_LIST_ROWS = 5000
@@ -117,9 +117,29 @@ class _Book:
                           files_failed=run.files_failed, files_skipped=run.files_skipped)})
         self._formats: dict[tuple, Any] = {}
         self._sheet_names: set[str] = set()
+        self._labels: dict[tuple, str] = {}
 
     def tx(self, key: str, **fields: Any) -> str:
         return t(key, self.lang, **fields)
+
+    # labels repeated on every row of a sheet, looked up once each
+    def kpi_name(self, kpi: str) -> str:
+        key = ("kpi", kpi)
+        if key not in self._labels:
+            self._labels[key] = kpi_label(kpi, self.lang)
+        return self._labels[key]
+
+    def scope_name(self, scope: str) -> str:
+        key = ("scope", scope)
+        if key not in self._labels:
+            self._labels[key] = self.tx(f"report.scope.{scope}") if scope in _SCOPES else scope
+        return self._labels[key]
+
+    def vocab(self, column: str, value: str) -> str:
+        key = ("vocab", column, value)
+        if key not in self._labels:
+            self._labels[key] = vocab_label(column, value, self.lang)
+        return self._labels[key]
 
     # formats, declared by role in formats.py and combined here on demand (cached)
     def fmt(self, role: str = "text", *, num: str | None = None, bold: bool = False,
@@ -179,7 +199,7 @@ class _Book:
         for r, rec in enumerate(summary.itertuples(index=False), start=row0 + 1):
             unit = rec.unit
             sh.text(r, 0, self.tx(f"report.area.{rec.area}") if rec.area != "other" else rec.area)
-            sh.text(r, 1, kpi_label(rec.kpi, self.lang))
+            sh.text(r, 1, self.kpi_name(rec.kpi))
             sh.text(r, 2, rec.period)
             sh.number(r, 3, rec.value, unit)
             sh.target(r, 4, rec.target, unit, rec.kpi)
@@ -223,8 +243,8 @@ class _Book:
         r = row0
         for r, rec in enumerate(actions.itertuples(index=False), start=row0 + 1):
             sh.text(r, 0, self.tx(f"report.area.{rec.area}") if rec.area != "other" else rec.area)
-            sh.text(r, 1, kpi_label(rec.kpi, self.lang))
-            sh.text(r, 2, self.tx(f"report.scope.{rec.scope}") if rec.scope in _SCOPES else rec.scope)
+            sh.text(r, 1, self.kpi_name(rec.kpi))
+            sh.text(r, 2, self.scope_name(rec.scope))
             sh.text(r, 3, rec.key)
             sh.text(r, 4, _row_name(rec.scope, rec.key, rec.name, self.lang, self.names))
             sh.text(r, 5, rec.period)
@@ -263,23 +283,26 @@ class _Book:
         heat_rows: list[int] = []
         rows = matrix.rows
         values = matrix.values.to_numpy(dtype="float64")
+        finite = np.isfinite(values)
         statuses = matrix.statuses.to_numpy(dtype=object)
+        # the rows' descriptions column by column (`itertuples` reads Arrow strings one at a time: slow)
+        described = zip(*(rows[c].tolist() for c in ("kpi", "scope", "key", "name", "unit", "target")))
         r = row0
-        for i, rec in enumerate(rows.itertuples(index=False)):
+        for i, (kpi, scope, key, name, unit, target) in enumerate(described):
             r = row0 + 1 + i
-            company = rec.scope == "company"
-            heat = area == "scorecard" and rec.kpi == "scorecard_final" and rec.scope == "customer"
+            company = scope == "company"
+            heat = area == "scorecard" and kpi == "scorecard_final" and scope == "customer"
             if heat:
                 heat_rows.append(r)
-            sh.text(r, 0, kpi_label(rec.kpi, self.lang), bold=company)
-            sh.text(r, 1, self.tx(f"report.scope.{rec.scope}") if rec.scope in _SCOPES else rec.scope, bold=company)
-            sh.text(r, 2, rec.key)
-            sh.text(r, 3, _row_name(rec.scope, rec.key, rec.name, self.lang, self.names))
-            sh.target(r, 4, rec.target, rec.unit, rec.kpi)
-            for j in range(len(periods)):
-                status = statuses[i, j] if not heat else None
-                sh.number(r, 5 + j, values[i, j], rec.unit, bold=company,
-                          status=status if status in ("met", "missed") else None)
+            sh.text(r, 0, self.kpi_name(kpi), bold=company)
+            sh.text(r, 1, self.scope_name(scope), bold=company)
+            sh.text(r, 2, key)
+            sh.text(r, 3, _row_name(scope, key, name, self.lang, self.names))
+            sh.target(r, 4, target, unit, kpi)
+            sh.number_row(r, 5, values[i].tolist(), finite[i].tolist(),
+                          [None] * len(periods) if heat else statuses[i].tolist(), unit, bold=company)
+        # the widths `number` would have tracked cell by cell, one matrix column at a time
+        sh.track_number_columns(5, values, rows["unit"].tolist())
         last_col = 4 + len(periods)
         target = _first_target(rows, "scorecard_final")
         for hr in heat_rows:
@@ -491,8 +514,8 @@ class _Book:
             unit = kpi_spec(rec.kpi).unit
             sh.text(r, 0, self.tx(f"report.change.{rec.change}"))
             sh.text(r, 1, rec.period)
-            sh.text(r, 2, kpi_label(rec.kpi, self.lang))
-            sh.text(r, 3, self.tx(f"report.scope.{rec.scope}") if rec.scope in _SCOPES else rec.scope)
+            sh.text(r, 2, self.kpi_name(rec.kpi))
+            sh.text(r, 3, self.scope_name(rec.scope))
             sh.text(r, 4, rec.key)
             sh.text(r, 5, _row_name(rec.scope, rec.key, "", self.lang, self.names))
             sh.number(r, 6, rec.before, unit)
@@ -514,13 +537,18 @@ class _Sheet:
 
     def __init__(self, book: _Book, ws: Worksheet) -> None:
         self.book, self.ws = book, ws
-        self.widths: dict[int, list[str]] = {}
+        #: column → display width of the widest line written in it (all its width depends on)
+        self.widths: dict[int, int] = {}
         self.header_row: int | None = None
         ws.hide_gridlines(2)
         ws.set_zoom(90)
 
     def _track(self, col: int, text: str) -> None:
-        self.widths.setdefault(col, []).append(text)
+        self._track_width(col, widest_line_width(text))
+
+    def _track_width(self, col: int, width: int) -> None:
+        if width > self.widths.get(col, -1):
+            self.widths[col] = width
 
     def title(self, row: int, text: str) -> None:
         self.ws.write_string(row, 0, text, self.book.fmt("title"))
@@ -528,7 +556,10 @@ class _Sheet:
 
     def text(self, row: int, col: int, value: Any, *, role: str = "text", bold: bool = False,
              fit: bool = True) -> None:
-        text = NO_VALUE if is_missing(value) else str(value)
+        if type(value) is str:      # the common case: no missing-value check needed
+            text = value
+        else:
+            text = NO_VALUE if is_missing(value) else str(value)
         self.ws.write_string(row, col, text, self.book.fmt(role, bold=bold))
         if fit:
             self._track(col, text)
@@ -544,16 +575,50 @@ class _Sheet:
 
     def number(self, row: int, col: int, value: Any, unit: str, *, bold: bool = False,
                status: str | None = None, blank_missing: bool = False) -> None:
-        if is_missing(value) or not math.isfinite(float(value)):
+        number = _finite(value)
+        if number is None:
             if blank_missing:       # chart data: a gap, not text, so the line breaks there
                 self.ws.write_blank(row, col, None)
             else:
                 self.ws.write_string(row, col, NO_VALUE, self.book.fmt("missing", bold=bold))
-            self._track(col, NO_VALUE)
+            self._track_width(col, _NO_VALUE_WIDTH)
             return
         num = NUMBER_FORMATS.get(unit, "0.0")
-        self.ws.write_number(row, col, float(value), self.book.fmt("text", num=num, bold=bold, status=status))
-        self._track(col, format_value(value, "count" if unit == "int" else unit))
+        self.ws.write_number(row, col, number, self.book.fmt("text", num=num, bold=bold, status=status))
+        self._track_width(col, len(format_number(number, _text_unit(unit))))     # ASCII: width = length
+
+    def number_row(self, row: int, col0: int, values: list[float], finite: list[bool],
+                   statuses: list[Any], unit: str, *, bold: bool = False) -> None:
+        """A row of a matrix of floats from `col0` rightwards, each cell as `number` writes it
+        (coloured when its status is met or missed) but without tracking the widths: the caller
+        tracks them for the whole matrix with `track_number_columns`."""
+        ws, num = self.ws, NUMBER_FORMATS.get(unit, "0.0")
+        # this row's formats, each fetched when first needed (as `number` does): the order the
+        # formats are created in decides their indexes in styles.xml
+        missing_format = None
+        formats: dict[str | None, Any] = {}     # by status: None, "met", "missed"
+        for col, (value, ok, status) in enumerate(zip(values, finite, statuses), start=col0):
+            if not ok:
+                if missing_format is None:
+                    missing_format = self.book.fmt("missing", bold=bold)
+                ws.write_string(row, col, NO_VALUE, missing_format)
+                continue
+            judged = status if status in ("met", "missed") else None
+            if judged not in formats:
+                formats[judged] = self.book.fmt("text", num=num, bold=bold, status=judged)
+            ws.write_number(row, col, value, formats[judged])
+
+    def track_number_columns(self, col0: int, values: np.ndarray, units: Sequence[str]) -> None:
+        """Track the widths `number` tracks, for a matrix of floats written from `col0` whose
+        rows have the `units`: per column, "—" where a value is missing, else the widest text."""
+        widths = np.where(np.isfinite(values).all(axis=0), 0, _NO_VALUE_WIDTH)
+        rows_by_unit: dict[str, list[int]] = {}
+        for i, unit in enumerate(units):
+            rows_by_unit.setdefault(unit, []).append(i)
+        for unit, unit_rows in rows_by_unit.items():
+            widths = np.maximum(widths, number_widths(values[unit_rows], _text_unit(unit)))
+        for col, width in enumerate(widths.tolist(), start=col0):
+            self._track_width(col, width)
 
     def target(self, row: int, col: int, value: Any, unit: str, kpi: str) -> None:
         """A KPI's target: blank for a KPI that has none (a volume), "—" when it should have one."""
@@ -563,7 +628,7 @@ class _Sheet:
         self.number(row, col, value, unit)
 
     def delta(self, row: int, col: int, value: Any, unit: str, better: str) -> None:
-        if is_missing(value) or not math.isfinite(float(value)):
+        if _finite(value) is None:
             self.ws.write_string(row, col, NO_VALUE, self.book.fmt("missing"))
             return
         ink = None
@@ -578,7 +643,14 @@ class _Sheet:
         """A cell of a detail list: dates as dates, numbers as numbers, vocabulary translated,
         booleans as 是/否, every other text written as text."""
         lang = self.book.lang
-        if isinstance(value, (bool, np.bool_)):
+        kind = type(value)
+        # fast paths for the exact types most cells are: each does what the rules below do with it
+        if kind is str:
+            self.text(row, col, self.book.vocab(column, value) if column in VOCAB_COLUMNS else value)
+        elif kind is int or (kind is float and not math.isnan(value)):
+            number = float(value)
+            self.number(row, col, number, _list_unit(column, number))
+        elif isinstance(value, (bool, np.bool_)):
             self.text(row, col, t("report.yes" if value else "report.no", lang))
         elif is_missing(value):
             self.text(row, col, NO_VALUE, role="missing")
@@ -592,15 +664,7 @@ class _Sheet:
             self._track(col, "2026-10-31 00:00" if has_time else "2026-10-31")
         elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
             number = float(value)
-            if column == "_row" or column == "rank":
-                unit = "int"
-            elif column.endswith("_pct"):
-                unit = "pct"
-            elif number.is_integer():
-                unit = "count"
-            else:
-                unit = "score"
-            self.number(row, col, number, unit)
+            self.number(row, col, number, _list_unit(column, number))
         elif column in VOCAB_COLUMNS:
             self.text(row, col, vocab_label(column, value, lang))
         else:
@@ -610,10 +674,9 @@ class _Sheet:
         """Write `frame[columns]` from `row0` down; returns the last row written."""
         r = row0 - 1
         values = frame[list(columns)].astype(object).to_numpy()
-        for i in range(values.shape[0]):
-            r = row0 + i
-            for j, column in enumerate(columns):
-                self.value(r, j, values[i, j], column)
+        for r, row_values in enumerate(values.tolist(), start=row0):
+            for j, (value, column) in enumerate(zip(row_values, columns)):
+                self.value(r, j, value, column)
         return r
 
     def table_frame(self, header: int, last: int, last_col: int, *, freeze_cols: int = 0) -> None:
@@ -636,11 +699,42 @@ class _Sheet:
 
     def finish(self, skip_width: Iterable[int] = ()) -> None:
         skip = set(skip_width)
-        for col, texts in self.widths.items():
+        for col, widest in self.widths.items():
             if col not in skip:
-                self.ws.set_column(col, col, excel_column_width(texts))
+                self.ws.set_column(col, col, column_width(widest))
         if self.header_row is None:
             self.print_setup(repeat=None)
+
+
+_NO_VALUE_WIDTH = display_width(NO_VALUE)
+
+
+def _finite(value: Any) -> float | None:
+    """`value` as a float, or None when it is missing or not finite (what is written as "—")."""
+    if isinstance(value, float):      # the common case, without pandas' missing-value check
+        number = float(value)
+    elif is_missing(value):
+        return None
+    else:
+        number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _text_unit(unit: str) -> str:
+    """The unit whose text a number of `unit` is measured by (an "int" prints as a count)."""
+    return "count" if unit == "int" else unit
+
+
+def _list_unit(column: str, number: float) -> str:
+    """How a number in a detail list is shown: row numbers and ranks as integers, `*_pct` as a
+    percentage, other whole numbers as counts, the rest with one decimal."""
+    if column == "_row" or column == "rank":
+        return "int"
+    if column.endswith("_pct"):
+        return "pct"
+    if number.is_integer():
+        return "count"
+    return "score"
 
 
 # --- shared helpers (also used by the PDF) ---------------------------------------------------------

@@ -36,6 +36,39 @@ def test_format_value(value, unit, text):
     assert f.format_value(value, unit) == text
 
 
+@pytest.mark.parametrize("text, width", [("OTD", 3), ("交期\n2026", 4), ("a\nlonger", 6), ("", 0), ("客户A", 5)])
+def test_widest_line_width(text, width):
+    assert f.widest_line_width(text) == width
+    assert f.column_width(width) == f.excel_column_width([text])
+
+
+@pytest.mark.parametrize("unit", ["pct", "ppm", "count", "qty", "days", "score", "mean_count", "unknown"])
+def test_number_widths_is_the_widest_format_value_of_each_column(unit):
+    """The shortcut (format only each column's largest and most negative value) against formatting
+    every value: rounding carries (999.95), -0.0 and tiny negatives ("-0"), whole and fractional
+    counts, columns without a finite value."""
+    import numpy as np
+    rng = np.random.default_rng(7)
+    edges = [0.0, -0.0, -0.01, 0.04, 0.05, -0.05, 0.5, -0.5, 9.95, 9.96, 99.95, 999.95, 999.5, 9999.5,
+             -999.5, 2.5, -2.5, 1.0, -1.0, 12.0, 1e15, -1e15, math.nan, math.inf, -math.inf]
+    for _ in range(200):
+        n = int(rng.integers(1, 12))
+        scale = 10.0 ** int(rng.integers(-3, 8))
+        columns = [rng.choice(edges, n), rng.normal(0, scale, n), np.round(rng.normal(0, scale, n), 1),
+                   rng.integers(-2000, 2000, n).astype(float), np.full(n, math.nan)]
+        values = np.column_stack(columns)
+        expected = [max((len(f.format_value(x, unit)) for x in values[:, j] if math.isfinite(x)), default=0)
+                    for j in range(values.shape[1])]
+        assert f.number_widths(values, unit).tolist() == expected
+
+
+def test_format_number_is_format_value_of_a_finite_number():
+    for value in (95.2631, 1234.4, 12.0, 4.5, -0.0, -0.04, 999.95):
+        for unit in ("pct", "ppm", "count", "qty", "score"):
+            assert f.format_number(value, unit) == f.format_value(value, unit)
+            assert f.format_number(value, unit, with_unit=False) == f.format_value(value, unit, with_unit=False)
+
+
 @pytest.mark.parametrize("value, unit, text", [(-2.46, "pct", "-2.5"), (16.0, "ppm", "+16"), (0.0, "pct", "0.0"),
                                                (0.04, "pct", "0.0"), (float("nan"), "pct", "—")])
 def test_format_delta(value, unit, text):
