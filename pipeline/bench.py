@@ -668,7 +668,9 @@ def render_figures(b: Benchmark) -> str:
         if _reads_and_stages_per_file(r.stages):
             L += ["", "In this version the **read** stage also classifies and stages each file (in the reader "
                       "workers, in parallel, for folders over a few MB); **stage/validate** only gathers their "
-                      "results. The workers' CPU is in the process row, not in the stage's."]
+                      "results. The workers' CPU is in the process row, not in the stage's. Likewise the "
+                      "**reports** are written by child processes side by side (`pipeline/parallel.py`): the "
+                      "stage's CPU is the main process's share only (shaping the pack's data)."]
         a = r.account
         if a:
             regs = ", ".join(f"{k} {v:,}" for k, v in a.get("registers", {}).items())
