@@ -72,11 +72,30 @@ def normalised_text(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype="object")
 
 
-def _row_hash(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """A 64-bit hash of the values in `columns`, per row (vectorised; used for identity only)."""
+def _row_hash(frame: pd.DataFrame, columns: list[str],
+              column_hashes: dict[str, np.ndarray] | None = None) -> pd.Series:
+    """A 64-bit hash of the values in `columns`, per row (vectorised; used for identity only).
+
+    The same number as `pd.util.hash_pandas_object(frame[columns], index=False)`, put together
+    from each column's own hash. `column_hashes` keeps those between calls on one frame: the key
+    and the content of a row share columns, and each hash of a million texts costs.
+    """
     if not columns:
         return pd.Series(np.zeros(len(frame), dtype="uint64"), index=frame.index)
-    return pd.util.hash_pandas_object(frame[columns], index=False)
+    if column_hashes is None:
+        column_hashes = {}
+    for col in columns:
+        if col not in column_hashes:
+            column_hashes[col] = pd.util.hash_pandas_object(frame[col], index=False).to_numpy()
+    # the columns combined as hash_pandas_object combines them (CPython's tuple hash)
+    out = np.full(len(frame), 0x345678, dtype="uint64")
+    mult = np.uint64(1000003)
+    for i, col in enumerate(columns):
+        out ^= column_hashes[col]
+        out *= mult
+        mult += np.uint64(82520 + 2 * (len(columns) - i))
+    out += np.uint64(97531)
+    return pd.Series(out, index=frame.index, dtype="uint64")
 
 
 def _key_columns(register: Register) -> list[str]:
@@ -85,15 +104,17 @@ def _key_columns(register: Register) -> list[str]:
     return _content_columns(register)
 
 
-def _key_hash(frame: pd.DataFrame, register: Register) -> pd.Series:
+def _key_hash(frame: pd.DataFrame, register: Register,
+              column_hashes: dict[str, np.ndarray] | None = None) -> pd.Series:
     """One comparable key per row (a hash; `_key_text` spells it out for the report)."""
     if register.name == "deliveries":
         # registers.md: by (order_no, lot_no) when a lot is given, else (order_no, part_no, due_date)
         has_lot = frame["lot_no"].notna()
-        lot_key = _row_hash(frame, ["order_no", "lot_no"])
-        fallback = _row_hash(frame, ["order_no", "part_no", "due_date"]) ^ np.uint64(0x9E3779B97F4A7C15)
+        lot_key = _row_hash(frame, ["order_no", "lot_no"], column_hashes)
+        fallback = (_row_hash(frame, ["order_no", "part_no", "due_date"], column_hashes)
+                    ^ np.uint64(0x9E3779B97F4A7C15))
         return lot_key.where(has_lot, fallback)
-    return _row_hash(frame, _key_columns(register))
+    return _row_hash(frame, _key_columns(register), column_hashes)
 
 
 def _key_text(frame: pd.DataFrame, register: Register) -> pd.Series:
@@ -126,13 +147,26 @@ def _join(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return out
 
 
-def link_customers(frame: pd.DataFrame, master: pd.DataFrame | None) -> pd.DataFrame:
-    """Add customer_key and segment; fill code/name from the master for linked rows."""
+def _distinct_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's number among the distinct rows of `frame`, and those distinct rows (in order of
+    first appearance). Missing values compare equal to each other, as in a group-by."""
+    number = np.zeros(len(frame), dtype="int64")
+    for col in frame.columns:
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)     # missing: -1
+        # numbered again in order of first appearance (which also keeps it below len(frame))
+        number, _ = pd.factorize(number * (len(uniques) + 1) + (codes + 1))
+    # numbered in order of first appearance, the first row of each distinct row is a new maximum
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(number), prepend=-1) > 0)
+    return number, frame.iloc[first]
+
+
+def _link_distinct(frame: pd.DataFrame, master: pd.DataFrame | None) -> dict[str, pd.Series]:
+    """`link_customers`' new columns for a frame of customer_code and customer_name."""
     code_norm = normalised_text(frame["customer_code"])
     name_norm = normalised_text(frame["customer_name"])
     if master is None or master.empty:
         key = frame["customer_code"].where(frame["customer_code"].notna(), frame["customer_name"])
-        return frame.assign(customer_key=key.astype("str"), segment="non-automotive", _linked=False)
+        return {"customer_key": key.astype("str")}
     by_code = pd.Series(master["customer_code"].to_numpy(), index=normalised_text(master["customer_code"]))
     by_code = by_code[~by_code.index.duplicated()]
     by_name = pd.Series(master["customer_code"].to_numpy(), index=normalised_text(master["customer_name"]))
@@ -147,21 +181,36 @@ def link_customers(frame: pd.DataFrame, master: pd.DataFrame | None) -> pd.DataF
     code = frame["customer_code"].where(frame["customer_code"].notna() | ~is_linked, linked)
     name = frame["customer_name"].where(frame["customer_name"].notna() | ~is_linked,
                                         linked.map(info["customer_name"]))
-    return frame.assign(customer_code=code.astype("str"), customer_name=name.astype("str"),
-                        customer_key=key.astype("str"), segment=segment.astype("str"),
-                        _linked=is_linked.astype(bool))
+    return {"customer_code": code.astype("str"), "customer_name": name.astype("str"),
+            "customer_key": key.astype("str"), "segment": segment.astype("str"),
+            "_linked": is_linked.astype(bool)}
+
+
+def link_customers(frame: pd.DataFrame, master: pd.DataFrame | None) -> pd.DataFrame:
+    """Add customer_key and segment; fill code/name from the master for linked rows."""
+    # a register names a few thousand customers a million times: each distinct (code, name)
+    # pair is linked once, and the answers are spread back over the rows
+    row_pair, pairs = _distinct_rows(frame[["customer_code", "customer_name"]])
+    columns = {name: pd.Series(values.array.take(row_pair), index=frame.index, name=name)
+               for name, values in _link_distinct(pairs, master).items()}
+    if master is None or master.empty:
+        return frame.assign(**columns, segment="non-automotive", _linked=False)
+    return frame.assign(**columns)
 
 
 def _stack(staged: list[StagedSheet], register: Register, mtimes: dict[str, datetime]) -> pd.DataFrame:
-    frames = [s.frame for s in staged if len(s.frame)]
-    if not frames:
+    sheets = [s for s in staged if len(s.frame)]
+    if not sheets:
         return empty_register_frame(register).assign(_mtime=pd.Series(dtype="float64"), _order=pd.Series(dtype="int64"))
-    stacked = pd.concat(frames, ignore_index=True)
+    stacked = pd.concat([s.frame for s in sheets], ignore_index=True)
     order = {(s.file, s.sheet): i for i, s in enumerate(staged)}
     stamp = {f: (m or EPOCH).timestamp() for f, m in mtimes.items()}
+    # stage_sheet stamps every row of a sheet's frame with that sheet's file and sheet: the
+    # per-row values are the per-sheet ones repeated (no Python work per row)
+    rows = [len(s.frame) for s in sheets]
     return stacked.assign(
-        _mtime=stacked["_file"].map(stamp).astype("float64"),
-        _order=[order[(f, sh)] for f, sh in zip(stacked["_file"], stacked["_sheet"])],
+        _mtime=np.repeat(np.array([stamp.get(s.file, np.nan) for s in sheets], dtype="float64"), rows),
+        _order=np.repeat(np.array([order[(s.file, s.sheet)] for s in sheets], dtype="int64"), rows),
     )
 
 
@@ -185,18 +234,34 @@ def resolve(staged: list[StagedSheet], mtimes: dict[str, datetime]) -> Resolved:
         frame = _stack(by_register[name], register, mtimes)
         if name != "customers":
             frame = link_customers(frame, registers.get("customers"))
-            miss = frame[~frame["_linked"]]
-            if "customers" in registers and len(miss):
+            linked = frame["_linked"].to_numpy(dtype=bool)
+            if "customers" in registers and not linked.all():
+                miss = frame[~linked]
                 unknown.append(miss.groupby("customer_key", dropna=False).agg(
                     register=("_file", lambda _s, n=name: n), rows=("_row", "size"),
                     first_file=("_file", "first"), first_sheet=("_sheet", "first"),
                     first_row=("_row", "first")).reset_index())
             frame = frame.drop(columns="_linked")
-        frame = frame.assign(_key=_key_hash(frame, register),
-                             _content=_row_hash(frame, _content_columns(register)))
-        # 1. In-sheet conflicts: same key, different values, inside one sheet → all rejected.
-        per_sheet = frame.groupby(["_file", "_sheet", "_key"], sort=False)["_content"].transform("nunique")
-        conflict = per_sheet.gt(1)
+        # The rows are chosen and ordered on `slim`, numbers only, indexed by the row's position
+        # in `frame`; the register's own columns, mostly text, are moved once, at the end (each
+        # move of them costs up to a second on a million rows).
+        # A sheet's file is its rank among the register's file names (`_order` is the sheet's
+        # place in by_register[name]): rows sort by it as by the name, with no text sort.
+        rank = {f: i for i, f in enumerate(sorted({s.file for s in by_register[name]}))}
+        file_rank = np.array([rank[s.file] for s in by_register[name]], dtype="int64")
+        column_hashes: dict[str, np.ndarray] = {}          # shared by the key and the content hash
+        slim = pd.DataFrame({"_file": file_rank[frame["_order"].to_numpy()], "_mtime": frame["_mtime"],
+                             "_order": frame["_order"], "_row": frame["_row"],
+                             "_key": _key_hash(frame, register, column_hashes),
+                             "_content": _row_hash(frame, _content_columns(register), column_hashes)})
+        # Only a row whose key appears more than once can conflict, be a duplicate or be
+        # superseded: those rows (usually few) are judged in `shared`, the others are kept.
+        shared = slim[slim.duplicated("_key", keep=False).to_numpy()]
+        # 1. In-sheet conflicts: same key, different values, inside one sheet → all rejected
+        # (a sheet's `_order` stands for its (file, sheet): a number groups faster than two texts).
+        conflict = np.zeros(len(slim), dtype=bool)
+        per_sheet = shared.groupby(["_order", "_key"], sort=False)["_content"].transform("nunique")
+        conflict[shared.index[per_sheet.gt(1).to_numpy()]] = True
         if conflict.any():
             bad = frame[conflict]
             rejects.append(pd.DataFrame({
@@ -205,19 +270,19 @@ def resolve(staged: list[StagedSheet], mtimes: dict[str, datetime]) -> Resolved:
                 "reason": "conflict"}))
             for k, v in bad.groupby(["_file", "_sheet"]).size().items():
                 conflicts_by_sheet[k] = conflicts_by_sheet.get(k, 0) + int(v)
-            frame = frame[~conflict]
+            shared = shared[~conflict[shared.index]]
         # 2. Winner order: newest workbook first, then the later file/sheet; inside a sheet the
         # first occurrence (an identical copy below it is the duplicate).
-        frame = frame.sort_values(["_mtime", "_order", "_row"], ascending=[False, False, True],
-                                  kind="mergesort")
-        duplicate = frame.duplicated(["_key", "_content"], keep="first")
-        superseded = ~duplicate & frame.duplicated(["_key"], keep="first")
-        kept = frame[~duplicate & ~superseded]
-        winner = kept.set_index("_key")[["_file", "_sheet", "_row"]]
+        shared = shared.sort_values(["_mtime", "_order", "_row"], ascending=[False, False, True],
+                                    kind="mergesort")
+        duplicate = shared.duplicated(["_key", "_content"], keep="first")
+        superseded = ~duplicate & shared.duplicated(["_key"], keep="first")
+        winners = shared[~duplicate & ~superseded]
         for mask, kind, counter in ((duplicate, "duplicate", dups_by_sheet), (superseded, "superseded", sup_by_sheet)):
             if mask.any():
-                rows = frame[mask]
-                w = winner.reindex(rows["_key"])
+                rows = frame.take(shared.index[mask.to_numpy()])
+                winner = pd.Series(winners.index, index=winners["_key"]).reindex(shared.loc[mask, "_key"])
+                w = frame.take(winner.to_numpy())
                 set_aside.append(pd.DataFrame({
                     "register": name, "kind": kind, "file": rows["_file"].to_numpy(),
                     "sheet": rows["_sheet"].to_numpy(), "row": rows["_row"].to_numpy().astype("int64"),
@@ -226,8 +291,10 @@ def resolve(staged: list[StagedSheet], mtimes: dict[str, datetime]) -> Resolved:
                     "kept_row": w["_row"].to_numpy()}))
                 for k, v in rows.groupby(["_file", "_sheet"]).size().items():
                     counter[k] = counter.get(k, 0) + int(v)
-        used = kept.sort_values(["_file", "_order", "_row"], kind="mergesort")
-        registers[name] = used.drop(columns=["_key", "_content", "_mtime", "_order"]).reset_index(drop=True)
+        dropped = conflict.copy()
+        dropped[shared.index[(duplicate | superseded).to_numpy()]] = True
+        used = slim[~dropped].sort_values(["_file", "_order", "_row"], kind="mergesort").index
+        registers[name] = frame.take(used).drop(columns=["_mtime", "_order"]).reset_index(drop=True)
 
     accounts = []
     for s in staged:

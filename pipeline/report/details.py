@@ -153,8 +153,18 @@ def normalise_long(kpis: pd.DataFrame) -> pd.DataFrame:
     frame = kpis.reindex(columns=list(LONG_COLUMNS))
     return frame.assign(
         **{c: pd.to_numeric(frame[c], errors="coerce").astype("float64") for c in NUMERIC},
-        **{c: frame[c].astype(object).where(frame[c].notna(), "").astype(str) for c in TEXT},
+        **{c: _as_text(frame[c]) for c in TEXT},
     ).reset_index(drop=True)
+
+
+_STR = pd.Series(dtype=str).dtype
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Texts as str, missing → ""."""
+    if values.dtype == _STR:        # already str: fill the gaps (a round trip through Python objects costs)
+        return values.fillna("")
+    return values.astype(object).where(values.notna(), "").astype(str)
 
 
 def customer_ppm_targets(registers: Mapping[str, pd.DataFrame]) -> dict[str, float]:
@@ -179,8 +189,11 @@ def customer_names(registers: Mapping[str, pd.DataFrame]) -> pd.Series:
         if name == "customers" or frame is None or frame.empty:
             continue
         if {"customer_key", "customer_name"} <= set(frame.columns):
-            parts.append(pd.Series(frame["customer_name"].to_numpy(dtype=object),
-                                   index=frame["customer_key"].astype(str).to_numpy()))
+            # each (key, name) pair once, where it first appears: only the first usable name of a
+            # key counts, and a register repeats a few thousand pairs a million times
+            pairs = frame[["customer_key", "customer_name"]].drop_duplicates()
+            parts.append(pd.Series(pairs["customer_name"].to_numpy(dtype=object),
+                                   index=pairs["customer_key"].astype(str).to_numpy()))
     if not parts:
         return pd.Series(dtype=object)
     names = pd.concat(parts)
@@ -395,7 +408,8 @@ def _period_sort_key(periods: pd.Series) -> pd.Series:
             return p
         bounds = round_bounds(p)
         return f"{bounds[1]}~" if bounds else p
-    return periods.map(key)
+    # each distinct period worked out once (a long table repeats a dozen periods 100,000 times)
+    return periods.map({p: key(p) for p in periods.unique()})
 
 
 def company_series(kpis: pd.DataFrame, kpi: str, months: Iterable[str], scope: str = "company",

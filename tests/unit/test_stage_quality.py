@@ -148,3 +148,18 @@ def test_delivery_rules():
                 ["PO3", "C001", "2026-10-05", "", "-5"]])            # negative qty → rejected
     assert s.rejected == 3
     assert sorted(s.rejects["reason"]) == ["delivered_within_a_year_of_due", "missing_required", "negative"]
+
+
+def test_register_in_file_name_then_sheet_then_row_order_whatever_order_the_sheets_come_in():
+    b = staged([COMPLAINT_HEADER, ["K3", "2026-10-05", "甲汽车部件", "A", "", "1"],
+                ["K4", "2026-10-06", "甲汽车部件", "A", "", "1"]], file="b.xlsx")
+    a1 = staged([COMPLAINT_HEADER, ["K1", "2026-10-05", "甲汽车部件", "A", "", "1"]], file="a.xlsx", sheet="S1")
+    a2 = staged([COMPLAINT_HEADER, ["K2", "2026-10-05", "甲汽车部件", "A", "", "1"],
+                 ["K3", "2026-10-05", "甲汽车部件", "A", "", "1"]], file="a.xlsx", sheet="S2")
+    res = _resolve(b, a1, a2)
+    used = res.registers["complaints"]
+    # K3 twice, identical: kept once, from the later sheet (a.xlsx/S2 comes after b.xlsx here)
+    assert list(zip(used["complaint_no"], used["_file"], used["_sheet"])) == [
+        ("K1", "a.xlsx", "S1"), ("K2", "a.xlsx", "S2"), ("K3", "a.xlsx", "S2"), ("K4", "b.xlsx", "S")]
+    row = res.set_aside.iloc[0]
+    assert (row["kind"], row["file"], row["kept_file"], row["kept_sheet"]) == ("duplicate", "b.xlsx", "a.xlsx", "S2")

@@ -213,6 +213,29 @@ def test_customer_names_master_first_then_as_written():
     assert d.customer_names(registers).to_dict() == {"C1": "甲公司", "乙": "乙"}
 
 
+def test_customer_names_first_usable_name_of_a_key_in_register_order():
+    registers = {"deliveries": pd.DataFrame({"customer_key": ["丙", "丙", "丁", "丙", "丁"],
+                                             "customer_name": [None, " ", "丁一", "丙二", "丁二"]}),
+                 "complaints": pd.DataFrame({"customer_key": ["丙", "戊", "戊"],
+                                             "customer_name": ["丙一", np.nan, "戊一"]})}
+    # complaints before deliveries (registers by name); a blank name is no name
+    names = d.customer_names(registers)
+    assert list(names.items()) == [("丙", "丙一"), ("戊", "戊一"), ("丁", "丁一")]
+
+
+def test_normalise_long_texts_and_numbers_whatever_their_dtypes():
+    rows = pd.DataFrame({"period": pd.Series([P, None], dtype="str"), "kpi": pd.Series(["ppm", None], dtype=object),
+                         "scope": ["company", "customer"], "key": pd.Series(["", 7], dtype=object),
+                         "value": ["1.5", None], "numerator": [1, 2], "denominator": np.nan, "target": np.nan,
+                         "status": pd.Series(["met", None], dtype="string"), "label": np.nan})
+    out = d.normalise_long(rows)
+    assert out["period"].tolist() == [P, ""] and out["kpi"].tolist() == ["ppm", ""]
+    assert out["key"].tolist() == ["", "7"] and out["status"].tolist() == ["met", ""]
+    assert out["label"].tolist() == ["", ""]
+    assert all(out[c].dtype == "str" for c in d.TEXT) and all(out[c].dtype == "float64" for c in d.NUMERIC)
+    assert out["value"].tolist()[0] == 1.5 and math.isnan(out["value"].tolist()[1])
+
+
 def test_area_matrix_by_customer_and_month_with_ytd_column():
     rows = [{"period": m, "kpi": "warranty_cases", "scope": "type", "key": "warranty_repair", "value": 1.0}
             for m in MONTHS] + [{"period": "2026", "kpi": "warranty_cases", "scope": "type",
