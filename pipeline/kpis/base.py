@@ -6,9 +6,9 @@ in the long shape (without target/status: `pipeline/kpis/targets.py` adds those 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,8 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.settings import Settings
     from pipeline.workdays import WorkCalendar
+
+T = TypeVar("T")
 
 LONG_COLUMNS = ("period", "kpi", "scope", "key", "value", "numerator", "denominator",
                 "target", "status", "label")
@@ -28,6 +30,23 @@ class KpiContext:
     period: str                      # "YYYY-MM"
     as_of: date                      # default: last day of the period
     calendar: "WorkCalendar | None" = None
+    # what several KPIs and the pack's lists derive from the same register frames: see `once`
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def once(self, what: str, frames: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, worked out once per context for these register frames and handed back to
+        every later caller (who must not change it), e.g. the judged lots, which the delivery KPIs,
+        the complaint rates, the scorecard and the pack's late-lot list all read.
+
+        The context is the run's (frozen: settings, period, as_of, calendar), so the answer for the
+        same frames cannot change within it; a new context starts empty. Frames are told apart by
+        identity (`id`), never by content: the memo keeps each frame it was keyed on, so an id
+        cannot be reused by another frame while the memo lives.
+        """
+        key = (what, *(id(frame) for frame in frames))
+        if key not in self._memo:
+            self._memo[key] = (frames, compute())
+        return self._memo[key][1]
 
     @property
     def months(self) -> tuple[str, ...]:
@@ -48,11 +67,14 @@ def trailing_months(period: str, n: int) -> tuple[str, ...]:
 def month_label(dates: pd.Series) -> pd.Series:
     """'YYYY-MM' of each date (missing stays missing).
 
-    Formats each distinct month once: strftime per row costs seconds on a million lots.
+    Python strings in an object column, None where the date is missing. Formats each distinct
+    month once and spreads the labels by position: strftime, or a dict lookup, per row costs
+    seconds on a million lots.
     """
-    code = (dates.dt.year * 100 + dates.dt.month).astype("float64")
-    labels = {c: f"{int(c) // 100:04d}-{int(c) % 100:02d}" for c in pd.unique(code[code.notna()])}
-    return code.map(labels).astype(object).where(dates.notna(), None)
+    code = (dates.dt.year * 100 + dates.dt.month).to_numpy(dtype="float64", na_value=np.nan)
+    which, distinct = pd.factorize(code)                     # a missing date: -1
+    labels = np.array([f"{int(c) // 100:04d}-{int(c) % 100:02d}" for c in distinct] + [None], dtype=object)
+    return pd.Series(labels[which], index=dates.index, name=dates.name, dtype=object)   # -1 → None
 
 
 def month_end(month: str) -> pd.Timestamp:
@@ -82,11 +104,12 @@ def long_frame(*, period: Any, kpi: str | Any, scope: str | Any, key: Any = "", 
     })
     if frame.empty:
         return empty_long()
-    for col in ("value", "numerator", "denominator", "target"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    for col in ("period", "kpi", "scope", "key", "status", "label"):
-        frame[col] = frame[col].fillna("").astype(str)
-    return frame[list(LONG_COLUMNS)]
+    numbers = ("value", "numerator", "denominator", "target")
+    # one new frame from the converted columns (setting ten columns one by one costs more); as
+    # arrays, so that nothing is aligned on the index
+    return pd.DataFrame({col: (pd.to_numeric(frame[col], errors="coerce").astype("float64") if col in numbers
+                               else frame[col].fillna("").astype(str)).array for col in LONG_COLUMNS},
+                        index=frame.index)
 
 
 def empty_long() -> pd.DataFrame:

@@ -98,8 +98,11 @@ def _judge(received: pd.Series, done: pd.Series, limit: pd.Series, unit: str,
 
 def _norm_text(values: pd.Series) -> pd.Series:
     """Whitespace removed everywhere, case folded; empty → missing (kpis.md "Repeat complaints")."""
-    out = values.astype("str").str.replace(r"\s+", "", regex=True).str.casefold()
-    return out.where(values.notna() & (out != ""), None)
+    # each distinct text normalised once (the regex runs in Python), spread back by position
+    which, distinct = pd.factorize(values.astype("str"))                # missing: -1
+    norm = pd.Series(distinct).str.replace(r"\s+", "", regex=True).str.casefold()
+    norm = norm.where(norm != "")
+    return pd.Series(norm.array.take(which, allow_fill=True), index=values.index, name=values.name)  # -1: missing
 
 
 def _repeat_pairs(complaints: pd.DataFrame, months: int) -> pd.DataFrame:
@@ -148,6 +151,13 @@ def _repeat_pairs(complaints: pd.DataFrame, months: int) -> pd.DataFrame:
     return pd.concat([by_code, by_desc], ignore_index=True)[["pos", "pos_prev", "matched_on"]]
 
 
+def _repeats(complaints: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
+    """`_repeat_pairs` with the run's recurrence window, worked out once per run (the KPIs and the
+    pack's repeat list both need it)."""
+    return ctx.once("repeat_pairs", (complaints,),
+                    lambda: _repeat_pairs(complaints, ctx.settings.complaints.recurrence_months))
+
+
 def judged_complaints(complaints: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
     """Every complaint with what the KPIs need, judged at `as_of` (the end of that day).
 
@@ -157,7 +167,14 @@ def judged_complaints(complaints: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame
     days_to_close ("(`closed_date` − `received_date`) in whole days (date parts only)"),
     is_repeat, defect_n (defect quantity as a float, blank 0) and batch_reject_n (0/1).
     Statuses are on_time / late / pending; a value with no time of day is 00:00.
+
+    Judged once per run (`KpiContext.once`): the complaint KPIs, the scorecard and the pack's
+    lists all read it; do not change it.
     """
+    return ctx.once("judged_complaints", (complaints,), lambda: _judge_complaints(complaints, ctx))
+
+
+def _judge_complaints(complaints: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
     cfg = ctx.settings.complaints
     received = complaints["received_date"]
     resp_status, resp_deadline, resp_month = _judge(
@@ -167,7 +184,7 @@ def judged_complaints(complaints: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame
         received, complaints["report_8d_at"],
         _limit_by_severity(complaints["severity"], cfg.d8_days), "D", ctx)
     closed = complaints["closed_date"].dt.normalize()
-    repeats = _repeat_pairs(complaints, cfg.recurrence_months)
+    repeats = _repeats(complaints, ctx)
     return complaints.assign(
         month=month_of(received),
         response_deadline=resp_deadline, response_status=resp_status, response_deadline_month=resp_month,
@@ -276,11 +293,12 @@ def _scope_rows(judged: pd.DataFrame, open_rows: pd.DataFrame, delivered: pd.Dat
     open_n = _count(open_keyed[open_keyed["key"].notna()])
 
     if by:
-        seen = set(received["key"])
+        # the distinct keys (`unique` first: a set built from a text column walks it in Python)
+        seen = set(received["key"].unique())
         if delivered is not None:
-            seen |= set(delivered["customer_key"])
+            seen |= set(delivered["customer_key"].unique())
         volume_keys = sorted(seen)
-        status_keys = sorted(set(received["key"])
+        status_keys = sorted(set(received["key"].unique())
                              | set(late8[late8 > 0].index.get_level_values("key"))
                              | set(open_n[open_n > 0].index.get_level_values("key")))
     else:
@@ -299,7 +317,7 @@ def _scope_rows(judged: pd.DataFrame, open_rows: pd.DataFrame, delivered: pd.Dat
         vol = vol.assign(delivered_lots=np.nan, delivered_qty=np.nan)
     vol = vol.assign(r_den=vol["r_on"] + vol["r_late"], d_den=vol["d_on"] + vol["d_late"])
     status = _grid({"late_8d": late8, "open": open_n}, status_keys, months)
-    med = _grid({"median": median}, volume_keys if not by else sorted(set(closed["key"])), months, fill=np.nan)
+    med = _grid({"median": median}, volume_keys if not by else sorted(set(closed["key"].unique())), months, fill=np.nan)
 
     per_customer = bool(by)
     return pd.concat([
@@ -325,7 +343,7 @@ def _group_rows(judged: pd.DataFrame, column: str, scope: str, ctx: KpiContext) 
     received = _keyed(judged, column, "month", ctx.months)
     if received.empty:
         return long_frame(period=[], kpi="complaints", scope=scope, value=[])
-    grid = _grid({"n": _count(received)}, sorted(set(received["key"])), ctx.months)
+    grid = _grid({"n": _count(received)}, sorted(set(received["key"].unique())), ctx.months)
     return _rows(grid, scope, "complaints", "n")
 
 
@@ -419,7 +437,7 @@ def repeat_links(complaints: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
     repeats_defect_code, repeats_description, and the repeat's provenance (`_file`, `_sheet`,
     `_row`).
     """
-    pairs = _repeat_pairs(complaints, ctx.settings.complaints.recurrence_months)
+    pairs = _repeats(complaints, ctx)
     cols = ["complaint_no", "received_date", "customer_key", "part_no", "defect_code", "description",
             "_file", "_sheet", "_row"]
     later = complaints[cols].iloc[pairs["pos"].to_numpy()].reset_index(drop=True)

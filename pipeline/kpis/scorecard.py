@@ -262,6 +262,14 @@ def scorecard_annual(monthly: pd.DataFrame, company: pd.DataFrame, customer_surv
 # --- the registers → long rows ----------------------------------------------------------------
 
 def _monthly_from_registers(registers: Mapping[str, pd.DataFrame], ctx: KpiContext) -> pd.DataFrame:
+    """`scorecard_monthly` of the registers, worked out once per run (`KpiContext.once`): the
+    scorecard KPIs, the points list and the reconciliation all start from it."""
+    used = tuple(registers.get(name) for name in
+                 ("deliveries", "complaints", "incidents", "customer_scorecards", "customers"))
+    return ctx.once("scorecard_monthly", used, lambda: _scorecard_monthly(registers, ctx))
+
+
+def _scorecard_monthly(registers: Mapping[str, pd.DataFrame], ctx: KpiContext) -> pd.DataFrame:
     deliveries = registers.get("deliveries")
     complaints = registers.get("complaints")
     d_facts = c_facts = None

@@ -67,21 +67,28 @@ def apply_targets(long: pd.DataFrame, registers: Mapping[str, pd.DataFrame], set
     kpi = long["kpi"]
     targeted = kpi.isin(list(TARGET_OF))
     defaults = {k: float(getattr(settings.targets, name)) for k, name in TARGET_OF.items()}
-    target = kpi.map(defaults).astype("float64")
+    # each distinct KPI looked up once, spread back by position (a dict lookup per row costs)
+    which, kpis = pd.factorize(kpi)                                  # a missing kpi: -1
+    per_kpi = np.array([defaults.get(k, np.nan) for k in kpis] + [np.nan], dtype="float64")
+    target = pd.Series(per_kpi[which], index=long.index)
 
     by_customer = customer_ppm_targets(registers)
     if not by_customer.empty:
         is_customer_ppm = (kpi == "ppm") & (long["scope"] == "customer")
-        own = long["key"].map(by_customer).astype("float64")
+        # looked up on the customer ppm rows only, put back by position
+        own = np.full(len(long), np.nan)
+        own[is_customer_ppm.to_numpy()] = long.loc[is_customer_ppm, "key"].map(by_customer).astype("float64").to_numpy()
+        own = pd.Series(own, index=long.index)
         target = target.mask(is_customer_ppm & own.notna(), own)
 
     value = long["value"].astype("float64")
     tol = _REL_TOL * np.maximum(1.0, target.abs())
     lower = kpi.isin(list(LOWER_IS_BETTER))
     met = np.where(lower, value <= target + tol, value >= target - tol)
-    status = np.select([value.isna(), met], ["no_data", "met"], "missed")
+    # the status as a number, then its text by position (not a text column built row by row)
+    status = pd.array(["no_data", "met", "missed"], dtype="str").take(np.select([value.isna(), met], [0, 1], 2))
 
     return long.assign(
         target=target.where(targeted, long["target"]),
-        status=pd.Series(status, index=long.index, dtype="str").where(targeted, long["status"]),
+        status=pd.Series(status, index=long.index).where(targeted, long["status"]),
     )

@@ -132,3 +132,18 @@ def test_text_with_comma_quote_and_newline_is_quoted(tmp_path):
     df = one(period="2026-10", kpi="complaints", scope="customer", key='Acme, "Ltd"\nSH', value=1.0)
     write_kpis_long(df, path)
     assert read(path)[1][3] == 'Acme, "Ltd"\nSH'
+
+
+def test_file_writes_every_number_as_format_number(tmp_path):
+    # whole numbers are written in one step for the whole column, the others one by one: every
+    # one of them as format_number writes it
+    values = [25.0, 0.0, -0.0, 150000.0, 123456789012.0, 1e16, 2.0**53, 2.0**53 + 2, 1e20, -1e20,
+              0.1, 1 / 3, 1e-05, 2.5e-07, -3.5, 12.5, 5e-324]
+    df = pd.concat([one(period="2026-10", kpi="x", scope="company", key=f"k{i:02d}", value=v,
+                        numerator=-v, denominator=math.nan) for i, v in enumerate(values)], ignore_index=True)
+    path = tmp_path / "k.csv"
+    write_kpis_long(df, path)
+    rows = read(path)[1:]
+    assert [r[4] for r in rows] == [format_number(v) for v in values]
+    assert [r[5] for r in rows] == [format_number(-v) for v in values]
+    assert {r[6] for r in rows} == {""}
