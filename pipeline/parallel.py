@@ -21,6 +21,7 @@ import os
 import pickle
 import signal
 import sys
+import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -33,6 +34,9 @@ class Job:
     fn: Callable[..., Any]
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
+    #: raised niceness in a child process: on a machine with fewer cores than jobs, the job that
+    #: takes longest (the workbook) keeps a core to itself while the others share what is left
+    nice: int = 0
 
     def __call__(self) -> Any:
         return self.fn(*self.args, **self.kwargs)
@@ -54,9 +58,15 @@ def parallel_available() -> bool:
     return sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
 
 
-def run_jobs(jobs: Sequence[Job], parallel: bool | None = None) -> list[Any]:
-    """Run `jobs`, return their results in the same order; raise the first failure (in job order)."""
-    return start_jobs(jobs, parallel).results()
+def run_jobs(jobs: Sequence[Job], parallel: bool | None = None,
+             seconds: dict[str, dict[str, float]] | None = None) -> list[Any]:
+    """Run `jobs`, return their results in the same order; raise the first failure (in job order).
+    `seconds`, when given, receives each job's wall and CPU seconds."""
+    started = start_jobs(jobs, parallel)
+    results = started.results()
+    if seconds is not None:
+        seconds.update(started.seconds)
+    return results
 
 
 def start_jobs(jobs: Sequence[Job], parallel: bool | None = None) -> "Started":
@@ -70,8 +80,10 @@ def start_jobs(jobs: Sequence[Job], parallel: bool | None = None) -> "Started":
 
 
 def _outcome(job: Job) -> tuple:
+    wall, cpu = time.perf_counter(), time.process_time()
     try:
-        return ("ok", job())
+        value = job()
+        return ("ok", value, round(time.perf_counter() - wall, 3), round(time.process_time() - cpu, 3))
     except BaseException as exc:  # noqa: BLE001 - handed back by `results()`, in job order
         return ("error", exc, None)
 
@@ -89,6 +101,11 @@ def _die_with_parent() -> None:
 
 def _child(conn: Connection, job: Job) -> None:
     _die_with_parent()
+    if job.nice > 0:
+        try:
+            os.nice(job.nice)
+        except OSError:                        # pragma: no cover - not allowed here: no matter
+            pass
     result = _outcome(job)
     if result[0] == "error":
         exc = result[1]
@@ -139,6 +156,8 @@ class Started:
     def __init__(self, jobs: Sequence[Job], *, done: list[tuple] | None = None,
                  forked: list[tuple[mp.Process, Connection]] | None = None) -> None:
         self.jobs = list(jobs)
+        #: job name → {"wall_s", "cpu_s"} of each job that finished (known once `results()` returned)
+        self.seconds: dict[str, dict[str, float]] = {}
         self._done = done
         self._forked = forked or []
 
@@ -148,6 +167,7 @@ class Started:
         for job, outcome in zip(self.jobs, outcomes):
             if outcome[0] == "ok":
                 results.append(outcome[1])
+                self.seconds[job.name] = {"wall_s": outcome[2], "cpu_s": outcome[3]}
             elif outcome[0] == "died":
                 raise JobDied(job.name, outcome[1])
             else:
@@ -161,7 +181,7 @@ class Started:
         """Give up on the jobs (the run failed elsewhere): children still working are killed."""
         _stop(self._forked)
         self._forked = []
-        self._done = [("ok", None) for _ in self.jobs] if self._done is None else self._done
+        self._done = [("ok", None, 0.0, 0.0) for _ in self.jobs] if self._done is None else self._done
 
     def _collect(self) -> list[tuple]:
         outcomes: dict[int, tuple] = {}

@@ -510,15 +510,19 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
             Job("data quality", write_quality_outputs, (ing, tmp, f"data_quality_{period}.xlsx", L)),
             Job("kpis_long", write_kpis_long, (kpis, tmp / "kpis_long.csv")),
             Job("sampling plan", _write_sampling_plan, (registers, settings, tmp, period))])
+        writers: dict = {}
         try:
-            _write_pack(tmp, kpis, registers, ctx, settings, ing, previous, started)
+            _write_pack(tmp, kpis, registers, ctx, settings, ing, previous, started, writers)
         except BaseException:
             early.stop()
             raise
         written = early.results()[0]
+        writers.update(early.seconds)
         rejected = int(sum(s["rejected"] for s in ing.sheet_rows))
         code = EXIT_STRICT if strict and (rejected or ing.unrecognised) else EXIT_OK
         progress.stage("reports", _label("reports", L), t0, c0)
+        # each writer's own seconds (in its child process when they ran side by side)
+        progress.timings["reports"]["writers"] = {name: writers[name] for name in sorted(writers)}
         manifest = manifest_dict(ing, written["files"], settings, "run", period, as_of, started,
                                  progress.timings, code)
         _write_manifest(tmp, manifest)
@@ -553,7 +557,8 @@ def _write_sampling_plan(registers, settings, tmp: Path, period: str) -> None:
                         settings.report.company, period)
 
 
-def _write_pack(tmp: Path, kpis, registers, ctx, settings, ing: Ingested, previous, started) -> None:
+def _write_pack(tmp: Path, kpis, registers, ctx, settings, ing: Ingested, previous, started,
+                seconds: dict | None = None) -> None:
     from pipeline.report import RunInfo, build_pack
 
     rows_read = sum(s["rows_read"] for s in ing.sheet_rows)
@@ -565,4 +570,4 @@ def _write_pack(tmp: Path, kpis, registers, ctx, settings, ing: Ingested, previo
         files_read=sum(fr.status == "read" for fr in ing.reads),
         files_failed=sum(fr.status == "failed" for fr in ing.reads),
         files_skipped=sum(not e.readable for e in ing.entries))
-    build_pack(tmp, kpis, registers, ctx, run_info, previous)
+    build_pack(tmp, kpis, registers, ctx, run_info, previous, seconds)

@@ -65,19 +65,20 @@ def pack_data(kpis: pd.DataFrame, registers: Mapping[str, pd.DataFrame], ctx: "K
 
 
 def build_pack(out_dir: Path, kpis: pd.DataFrame, registers: dict[str, pd.DataFrame], ctx: "KpiContext",
-               run: RunInfo, previous_kpis: pd.DataFrame | None = None) -> list[Path]:
+               run: RunInfo, previous_kpis: pd.DataFrame | None = None,
+               seconds: dict | None = None) -> list[Path]:
     """Write `kpi_pack_<P>.xlsx`, `charts/*.png` and `review_pack_<P>.pdf` into `out_dir`; return
-    their paths (workbook, PDF, then the charts)."""
+    their paths (workbook, PDF, then the charts). `seconds` receives each writer's wall and CPU time."""
     data = pack_data(kpis, registers, ctx, run, previous_kpis)
-    return write_pack(Path(out_dir), data)
+    return write_pack(Path(out_dir), data, seconds)
 
 
-def write_pack(out_dir: Path, data: d.PackData) -> list[Path]:
+def write_pack(out_dir: Path, data: d.PackData, seconds: dict | None = None) -> list[Path]:
     """Render an already shaped pack (the part of `build_pack` that writes files): the workbook,
     the PNGs and the PDF side by side where the machine allows (`pipeline.parallel`)."""
     from pipeline.parallel import run_jobs
 
-    workbook, pngs, pdf = run_jobs(pack_jobs(Path(out_dir), data))
+    workbook, pngs, pdf = run_jobs(pack_jobs(Path(out_dir), data), seconds=seconds)
     return [workbook, pdf, *pngs]
 
 
@@ -90,6 +91,8 @@ def pack_jobs(out_dir: Path, data: d.PackData) -> list:
     from pipeline.report.workbook import write_workbook
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    # The workbook takes longest on large inputs (a row per customer and KPI); the charts and the
+    # PDF together take about as long, so on two cores they yield to it and all end together.
     return [Job("workbook", write_workbook, (out_dir / workbook_name(data.period), data)),
-            Job("charts", write_pngs, (data, out_dir / CHARTS_FOLDER)),
-            Job("PDF", write_pdf, (out_dir / pdf_name(data.period), data))]
+            Job("charts", write_pngs, (data, out_dir / CHARTS_FOLDER), nice=5),
+            Job("PDF", write_pdf, (out_dir / pdf_name(data.period), data), nice=5)]
