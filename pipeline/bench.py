@@ -840,7 +840,8 @@ def render_figures(b: Benchmark) -> str:
         else:
             L += [f"{_s(p.total_s)} s under the profiler (which slows Python-level calls, so read shares, "
                   "not seconds; the files are read in the profiled process, one after the other, "
-                  "`CQ_READ_WORKERS=0`, so that reading and staging are seen too). Functions by own time:", ""]
+                  "`CQ_READ_WORKERS=0`, so that reading and staging are seen too, and the report writers "
+                  "one after the other, `CQ_REPORT_WORKERS=0`). Functions by own time:", ""]
             L += _table(["function", "calls", "own s", "share"],
                         [[f"`{e['function']}`", f"{e['calls']:,}", _s(e["own_s"]),
                           f"{100 * e['own_s'] / p.total_s:.0f} %"] for e in p.own])
@@ -1107,8 +1108,10 @@ def _profile_main(inputs: Path, out: Path, period: str, top: int, dump: Path | N
 
     from pipeline.cli import main as cli_main
 
-    # The profiler sees only this process: the reader workers' files are read here, one by one.
+    # The profiler sees only this process: the reader workers' files are read here, one by one,
+    # and the report writers run here one after the other.
     os.environ["CQ_READ_WORKERS"] = "0"
+    os.environ["CQ_REPORT_WORKERS"] = "0"
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
