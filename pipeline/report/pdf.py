@@ -13,7 +13,6 @@ anywhere and its text can be searched and copied.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,7 +202,6 @@ class _Pages:
         y = TOP
         if intro:
             y = self.note(fig, MARGIN, y, intro, size=8.5, colour=MUTED) - 0.05
-        first = True
         remaining = list(rows)
         while True:
             fit = self.rows_fitting(y - BOTTOM)
@@ -214,7 +212,6 @@ class _Pages:
                 return fig
             fig = self.page(title + self.tx("report.continued"))
             y = TOP
-            first = False
         return fig  # pragma: no cover
 
     # --- the pages ------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """The bundled sample company read end to end, checked against what its generator knows it wrote
 (examples/sample_company_expectations.json): registers, row accounts, rejects, files."""
 import json
-from pathlib import Path
 
 import pytest
 

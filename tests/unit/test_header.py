@@ -1,7 +1,6 @@
 """Header-row detection and register classification (registers.md, "What a run reads")."""
 import numpy as np
 import pandas as pd
-import pytest
 
 from pipeline.headers import AliasIndex
 from pipeline.read.header import classify

@@ -1,15 +1,11 @@
 """Reading in worker processes: same results as in-process, in file order; a file that hangs or
 kills its worker costs that file only."""
 import time
-from pathlib import Path
-
-import pytest
-
-from pipeline.discover import discover
-from pipeline.read import pool
 from functools import partial
 
+from pipeline.discover import discover
 from pipeline.ingest import FileOutcome, StageOptions, process_file
+from pipeline.read import pool
 from pipeline.run import ROOT
 
 SAMPLE = ROOT / "examples" / "sample_company"

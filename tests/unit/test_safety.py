@@ -158,7 +158,7 @@ GEOMETRY = [
      f'<row r="2"><c r="A2">{V}</c><c r="ZZ2"><f>1+1</f></c></row>',
      (2, 2, 1, None)),
     ("shared formula then value, pretty-printed",
-     f'<row r="3">\n  <c r="HZ3" s="2">\n    <f t="shared" si="0"/>\n    <v>4</v>\n  </c>\n</row>',
+     '<row r="3">\n  <c r="HZ3" s="2">\n    <f t="shared" si="0"/>\n    <v>4</v>\n  </c>\n</row>',
      (None, None, None, "too_many_columns")),            # HZ = 8*26 + 26 = 234
     ("row 1,048,577 with a value",
      f'<row r="5"><c r="A5">{V}</c></row><row r="1048577"><c r="A1048577">{V}</c></row>',

@@ -5,7 +5,6 @@ import types
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from pipeline.report import build_pack, charts, details as d
 from tests.golden import synthetic
