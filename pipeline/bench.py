@@ -888,15 +888,26 @@ def _where_the_time_goes(b: Benchmark) -> list[str]:
     cores = b.machine.get("nproc") or 1
     # With reader workers the read stage's CPU is theirs, not the main process's: said below instead.
     busy = [(STAGE_LABELS[k], float(v["cpu_s"]) / float(v["wall_s"])) for k, v in ranked
-            if float(v["wall_s"]) > 0.05 * total and not (k == "read" and r.process.processes > 1)]
+            if float(v["wall_s"]) > 0.05 * total and not (k == "read" and r.process.processes > 1)
+            and not (k == "reports" and v.get("writers"))]
     out += ["- CPU ÷ wall per stage of the main process (how many of the " + f"{cores} cores it kept busy): "
             + ", ".join(f"{k} {x:.2f}" for k, x in busy) + "."]
-    outside_cpu = r.process.cpu_s - sum(float(v["cpu_s"]) for v in r.stages.values())
+    writers = r.stages.get("reports", {}).get("writers") or {}
+    writers_cpu = sum(float(w["cpu_s"]) for w in writers.values())
+    reports = r.stage_wall("reports")
+    if writers and reports:
+        slowest = max(writers, key=lambda name: float(writers[name]["wall_s"]))
+        out += [f"- The report writers (child processes): {_s(writers_cpu)} s CPU in {_s(reports)} s of "
+                f"reports wall, about {writers_cpu / reports:.1f} of the {cores} cores busy; by CPU: "
+                + ", ".join(f"{name} {_s(float(w['cpu_s']))} s" for name, w in
+                            sorted(writers.items(), key=lambda kv: -float(kv[1]["cpu_s"])))
+                + f"; the last to finish: {slowest} ({_s(float(writers[slowest]['wall_s']))} s wall)."]
+    outside_cpu = r.process.cpu_s - sum(float(v["cpu_s"]) for v in r.stages.values()) - writers_cpu
     read = r.stage_wall("read")
     if r.process.processes > 1 and read:
-        out += [f"- CPU outside the main process's stages (the reader workers, start-up): {_s(outside_cpu)} s, "
-                f"against {_s(read)} s of read-stage wall: about {outside_cpu / read:.1f} of the {cores} cores "
-                "busy while reading."]
+        out += [f"- CPU outside the main process's stages and the writers (the reader workers, start-up): "
+                f"{_s(outside_cpu)} s, against {_s(read)} s of read-stage wall: about {outside_cpu / read:.1f} "
+                f"of the {cores} cores busy while reading."]
     if f is not None and f.ok:
         goal = TARGET_FLOOR_RATIO * f.wall_s
         gap = r.process.wall_s - goal
