@@ -111,7 +111,7 @@ def _child(conn: Connection, job: Job) -> None:
         exc = result[1]
         detail = "".join(traceback.format_exception(exc))
         try:
-            pickle.dumps(exc)
+            pickle.loads(pickle.dumps(exc))    # it must also be rebuilt on the other side
         except Exception:  # noqa: BLE001 - an exception that cannot cross processes
             exc = RuntimeError(f"{type(exc).__name__}: {exc}")
         result = ("error", exc, detail)

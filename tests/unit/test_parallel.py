@@ -82,3 +82,18 @@ def test_stop_kills_jobs_still_running():
     started.stop()
     assert time.monotonic() - began < 10
     assert started.results() == [None, None]
+
+
+class _NeedsTwoArguments(Exception):
+    def __init__(self, what, why):          # pickles, but cannot be rebuilt from its args
+        super().__init__(f"{what}: {why}")
+
+
+def _two_arguments():
+    raise _NeedsTwoArguments("PDF", "odd")
+
+
+@needs_fork
+def test_an_exception_that_pickles_but_cannot_be_rebuilt_still_arrives():
+    with pytest.raises(RuntimeError, match="_NeedsTwoArguments: PDF: odd"):
+        run_jobs([Job("PDF", _two_arguments), Job("b", int)])
