@@ -13,8 +13,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.kpis.base import (KpiContext, empty_long, long_frame, month_end, month_label,
-                                 on_time_pct_rows)
+from pipeline.kpis.base import (KpiContext, empty_long, known_and_found, long_frame, month_end,
+                                 month_label, monthly_counts, on_time_pct_rows)
 from pipeline.registers import CUSTOMER_AUDITS
 from pipeline.workdays import deadline_status
 
@@ -50,18 +50,9 @@ def audit_findings(findings: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
     Company scope, and scope `type` keyed by finding type (positive / nonconformity / suggestion)
     for every month (0 where none).
     """
-    window = list(ctx.months)
-    months = month_label(findings["audit_date"])
-    company = months.value_counts().reindex(window, fill_value=0)
-    seen = sorted(set(findings["finding_type"].dropna()) - set(FINDING_TYPES))
-    grid = pd.MultiIndex.from_product([window, [*FINDING_TYPES, *seen]])
-    by_type = (pd.DataFrame({"month": months, "type": findings["finding_type"]}).dropna()
-               .value_counts().reindex(grid, fill_value=0))
-    return pd.concat([
-        long_frame(period=window, kpi="audit_findings", scope="company", value=company.to_numpy()),
-        long_frame(period=by_type.index.get_level_values(0), kpi="audit_findings", scope="type",
-                   key=by_type.index.get_level_values(1), value=by_type.to_numpy()),
-    ], ignore_index=True)
+    return monthly_counts("audit_findings", month_label(findings["audit_date"]), list(ctx.months),
+                          scope="type", keys=findings["finding_type"],
+                          grid_keys=known_and_found(findings["finding_type"], FINDING_TYPES))
 
 
 def audit_actions_on_time_pct(findings: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:

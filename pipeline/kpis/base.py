@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -115,6 +115,33 @@ def long_frame(*, period: Any, kpi: str | Any, scope: str | Any, key: Any = "", 
 def empty_long() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("value", "numerator", "denominator", "target")
                                       else str) for c in LONG_COLUMNS})
+
+
+def known_and_found(values: pd.Series, vocabulary: Sequence[str]) -> list[str]:
+    """The keys of a count per kind: the vocabulary in its order, then any other value found,
+    sorted (staging allows only the vocabulary, but nothing that is there is ever dropped)."""
+    return [*vocabulary, *sorted(set(values.dropna()) - set(vocabulary))]
+
+
+def month_key_counts(months: pd.Series, keys: pd.Series, window: list[str], grid_keys: Sequence[str]) -> pd.Series:
+    """Rows per (month, key) over the whole grid `window` × `grid_keys`, 0 where none; rows with a
+    missing month or key are not counted."""
+    grid = pd.MultiIndex.from_product([window, list(grid_keys)])
+    pairs = pd.DataFrame({"month": months, "key": keys}).dropna()
+    return pairs.value_counts().reindex(grid, fill_value=0).astype(np.int64)
+
+
+def monthly_counts(kpi: str, months: pd.Series, window: list[str], *, scope: str | None = None,
+                   keys: pd.Series | None = None, grid_keys: Sequence[str] = ()) -> pd.DataFrame:
+    """A count KPI per month of the window: the company row, and with `scope`, one row per
+    (month, key of `grid_keys`) counting `keys`; 0 where none."""
+    company = months.value_counts().reindex(window, fill_value=0)
+    parts = [long_frame(period=window, kpi=kpi, scope="company", value=company.to_numpy())]
+    if scope is not None:
+        by_key = month_key_counts(months, keys, window, grid_keys)
+        parts.append(long_frame(period=by_key.index.get_level_values(0), kpi=kpi, scope=scope,
+                                key=by_key.index.get_level_values(1), value=by_key.to_numpy()))
+    return pd.concat(parts, ignore_index=True)
 
 
 def on_time_pct_rows(kpi: str, months: pd.Series, status: pd.Series, window: list[str]) -> pd.DataFrame:

@@ -12,8 +12,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.kpis.base import (KpiContext, empty_long, long_frame, month_end, month_label,
-                                 on_time_pct_rows)
+from pipeline.kpis.base import (KpiContext, empty_long, known_and_found, long_frame, month_end,
+                                 month_label, monthly_counts, on_time_pct_rows)
 from pipeline.registers import FEEDBACK
 from pipeline.workdays import LATE, ON_TIME, PENDING, WorkCalendar, deadline_status
 
@@ -50,17 +50,8 @@ def feedback_items(feedback: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
 
     Company scope and one row per category A–D for every month (0 where none).
     """
-    window = list(ctx.months)
-    months = month_label(feedback["feedback_date"])
-    company = months.value_counts().reindex(window, fill_value=0)
-    by_category = (pd.DataFrame({"month": months, "category": feedback["category"]}).dropna()
-                   .value_counts()
-                   .reindex(pd.MultiIndex.from_product([window, _categories(feedback)]), fill_value=0))
-    return pd.concat([
-        long_frame(period=window, kpi="feedback_items", scope="company", value=company.to_numpy()),
-        long_frame(period=by_category.index.get_level_values(0), kpi="feedback_items", scope="category",
-                   key=by_category.index.get_level_values(1), value=by_category.to_numpy()),
-    ], ignore_index=True)
+    return monthly_counts("feedback_items", month_label(feedback["feedback_date"]), list(ctx.months),
+                          scope="category", keys=feedback["category"], grid_keys=_categories(feedback))
 
 
 def feedback_filed_on_time_pct(feedback: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
@@ -187,8 +178,7 @@ def _with_filing_status(feedback: pd.DataFrame, ctx: KpiContext, *, strict: bool
 
 def _categories(feedback: pd.DataFrame) -> list[str]:
     """A–D, plus any other value found (staging allows only A–D; never drop what is there)."""
-    seen = sorted(set(feedback["category"].dropna()) - set(CATEGORIES))
-    return [*CATEGORIES, *seen]
+    return known_and_found(feedback["category"], CATEGORIES)
 
 
 def _cutoffs(ctx: KpiContext) -> list[pd.Timestamp]:

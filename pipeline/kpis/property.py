@@ -11,7 +11,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from pipeline.kpis.base import KpiContext, empty_long, long_frame, month_label, ratio_pct
+from pipeline.kpis.base import KpiContext, empty_long, long_frame, month_label, monthly_counts, ratio_pct
 from pipeline.registers import CUSTOMER_PROPERTY
 
 __all__ = ["property_kpis", "property_incidents", "property_reported_pct", "property_by_customer",
@@ -40,9 +40,7 @@ def property_kpis(registers: Mapping[str, pd.DataFrame], ctx: KpiContext) -> pd.
 def property_incidents(register: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
     """`property_incidents(M)`: items lost, damaged or found unsuitable with `event_date` in M
     (kpis.md), company scope, 0 where none."""
-    window = list(ctx.months)
-    counts = _incident_months(register).value_counts().reindex(window, fill_value=0)
-    return long_frame(period=window, kpi="property_incidents", scope="company", value=counts.to_numpy())
+    return monthly_counts("property_incidents", _incident_months(register), list(ctx.months))
 
 
 def property_reported_pct(register: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Mapping
 
-import numpy as np
 import pandas as pd
 
-from pipeline.kpis.base import (KpiContext, empty_long, long_frame, month_label, on_time_pct_rows,
-                                 ratio_pct)
+from pipeline.kpis.base import (KpiContext, empty_long, known_and_found, long_frame, month_key_counts,
+                                 month_label, monthly_counts, on_time_pct_rows, ratio_pct)
 from pipeline.registers import SERVICE
 from pipeline.workdays import deadline_status
 
@@ -50,15 +49,8 @@ def service_requests(requests: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
 
     Company scope and one row per service type for every month (0 where none).
     """
-    window = list(ctx.months)
-    months = month_label(requests["request_date"])
-    company = months.value_counts().reindex(window, fill_value=0)
-    by_type = _per_month_and_type(months, requests["type"], window, _types(requests))
-    return pd.concat([
-        long_frame(period=window, kpi="service_requests", scope="company", value=company.to_numpy()),
-        long_frame(period=by_type.index.get_level_values(0), kpi="service_requests", scope="type",
-                   key=by_type.index.get_level_values(1), value=by_type.to_numpy()),
-    ], ignore_index=True)
+    return monthly_counts("service_requests", month_label(requests["request_date"]), list(ctx.months),
+                          scope="type", keys=requests["type"], grid_keys=_types(requests))
 
 
 def service_on_time_pct(requests: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
@@ -117,7 +109,7 @@ def warranty_cases(requests: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
     """
     window = list(ctx.months)
     months = month_label(requests["request_date"])
-    monthly = _per_month_and_type(months, requests["type"], window, list(WARRANTY_TYPES))
+    monthly = month_key_counts(months, requests["type"], window, list(WARRANTY_TYPES))
     year = ctx.period[:4]
     year_to_date = (requests.loc[months.isin(_year_to_date_months(ctx)).to_numpy(), "type"]
                     .value_counts().reindex(list(WARRANTY_TYPES), fill_value=0))
@@ -143,7 +135,7 @@ def three_guarantee_table(registers: Mapping[str, pd.DataFrame], ctx: KpiContext
         return pd.DataFrame(columns=columns)
     year = ctx.period[:4]
     months = _year_to_date_months(ctx)
-    counts = _per_month_and_type(month_label(requests["request_date"]), requests["type"], months,
+    counts = month_key_counts(month_label(requests["request_date"]), requests["type"], months,
                                  list(WARRANTY_TYPES)).unstack().reindex(index=months, columns=list(WARRANTY_TYPES))
     table = pd.concat([counts, counts.sum().to_frame(year).T])
     table = table.astype("int64").assign(total=lambda t: t.sum(axis=1))
@@ -157,12 +149,4 @@ def _year_to_date_months(ctx: KpiContext) -> list[str]:
 
 def _types(requests: pd.DataFrame) -> list[str]:
     """The service types of the vocabulary, plus any other value found (never drop what is there)."""
-    seen = sorted(set(requests["type"].dropna()) - set(SERVICE_TYPES))
-    return [*SERVICE_TYPES, *seen]
-
-
-def _per_month_and_type(months: pd.Series, types: pd.Series, window: list[str], keys: list[str]) -> pd.Series:
-    """Counts per (month, type) over the whole grid window × keys, 0 where none."""
-    grid = pd.MultiIndex.from_product([window, keys])
-    pairs = pd.DataFrame({"month": months, "type": types}).dropna()
-    return pairs.value_counts().reindex(grid, fill_value=0).astype(np.int64)
+    return known_and_found(requests["type"], SERVICE_TYPES)

@@ -10,7 +10,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from pipeline.kpis.base import KpiContext, empty_long, long_frame, month_label, on_time_pct_rows
+from pipeline.kpis.base import KpiContext, empty_long, month_label, monthly_counts, on_time_pct_rows
 from pipeline.registers import VISITS
 from pipeline.workdays import LATE, WorkCalendar, deadline_status
 
@@ -33,9 +33,7 @@ def visit_kpis(registers: Mapping[str, pd.DataFrame], ctx: KpiContext) -> pd.Dat
 
 def visits(log: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
     """`visits(M)`: visits with `visit_date` in M (kpis.md), company scope, 0 where none."""
-    window = list(ctx.months)
-    counts = month_label(log["visit_date"]).value_counts().reindex(window, fill_value=0)
-    return long_frame(period=window, kpi="visits", scope="company", value=counts.to_numpy())
+    return monthly_counts("visits", month_label(log["visit_date"]), list(ctx.months))
 
 
 def visit_report_on_time_pct(log: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
