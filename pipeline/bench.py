@@ -518,17 +518,10 @@ def machine_info() -> dict:
 
 
 def package_versions() -> dict[str, str]:
-    from importlib import metadata
+    from pipeline import installed_versions
 
-    names = ("pandas", "numpy", "pyarrow", "pandera", "fastexcel", "python-calamine", "openpyxl",
-             "xlsxwriter", "matplotlib", "psutil")
-    out = {}
-    for n in names:
-        try:
-            out[n] = metadata.version(n)
-        except metadata.PackageNotFoundError:
-            out[n] = "not installed"
-    return out
+    return installed_versions(("pandas", "numpy", "pyarrow", "pandera", "fastexcel", "python-calamine",
+                               "openpyxl", "xlsxwriter", "matplotlib", "psutil"), missing="not installed")
 
 
 def run_benchmarks(sizes: Sequence[str], bench_dir: Path, *, growth_fractions: Sequence[float] = GROWTH_FRACTIONS,

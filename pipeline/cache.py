@@ -18,11 +18,11 @@ import tempfile
 from dataclasses import asdict
 from datetime import datetime
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline import installed_versions
 from pipeline.discover import FileEntry
 from pipeline.ingest import FileOutcome, SheetOutcome, StageOptions
 from pipeline.stage import StagedSheet
@@ -47,11 +47,8 @@ def code_fingerprint() -> str:
     for p in paths:
         h.update(p.name.encode())
         h.update(p.read_bytes())
-    for package in _PACKAGES:
-        try:
-            h.update(f"{package}={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(package.encode())
+    for package, version in installed_versions(_PACKAGES).items():
+        h.update(f"{package}={version}".encode())
     return h.hexdigest()
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 from xlsxwriter.exceptions import FileCreateError
 
-from pipeline import __version__
+from pipeline import __version__, installed_versions
 from pipeline.discover import FileEntry, discover
 from pipeline.i18n import t
 from pipeline.read.pool import map_files
@@ -99,18 +99,10 @@ def sha256_of(path: Path) -> str:
 
 
 def package_versions() -> dict[str, str]:
-    from importlib import metadata
-
     names = ["pandas", "numpy", "pyarrow", "pandera", "python-calamine", "fastexcel", "openpyxl",
              "xlrd", "xlsxwriter", "matplotlib", "chinese-calendar", "opencc", "defusedxml",
              "msoffcrypto-tool", "charset-normalizer"]
-    out = {"python": sys.version.split()[0], "cq-pipeline": __version__}
-    for n in names:
-        try:
-            out[n] = metadata.version(n)
-        except metadata.PackageNotFoundError:
-            out[n] = ""
-    return out
+    return {"python": sys.version.split()[0], "cq-pipeline": __version__, **installed_versions(names)}
 
 
 @dataclass
