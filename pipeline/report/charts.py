@@ -723,6 +723,15 @@ CHART_AREA: Mapping[str, str] = {
     "warranty_cases": "service", "property_trend": "property", "audit_trend": "audits",
 }
 PARETO_DIMENSIONS = ("category", "root_cause", "customer", "part")
+#: The further areas' trend charts: (count KPI, its scope by kind or None, the vocabulary column
+#: that names the kinds, the rate KPIs drawn as lines).
+AREA_TRENDS: Mapping[str, tuple[str, str | None, str | None, tuple[str, ...]]] = {
+    "feedback_trend": ("feedback_items", "category", "category", ("feedback_filed_on_time_pct",)),
+    "visits_trend": ("visits", None, None, ("visit_report_on_time_pct",)),
+    "service_trend": ("service_requests", "type", "type", ("service_on_time_pct", "service_satisfaction_pct")),
+    "property_trend": ("property_incidents", None, None, ("property_reported_pct",)),
+    "audit_trend": ("audit_findings", "type", "finding_type", ("audit_actions_on_time_pct",)),
+}
 
 
 class PackCharts:
@@ -894,45 +903,24 @@ class PackCharts:
                                   round_label=self.round or "", subtitle=subtitle)
         elif name == "open_complaints_age":
             draw_age_bands(ax, self.d.age_band_counts(self.open_rows), lang=lang, as_of=f"{self.data.run.as_of:%Y-%m-%d}")
-        elif name == "feedback_trend":
-            stacks = self.d.scope_by_month(self.data.kpis, "feedback_items", "category", self.months)
-            if stacks.empty or stacks.shape[1] == 0:
-                stacks = s["feedback_items"].set_index("month")[["value"]]
-            draw_bars_and_rates(ax, self.months, stacks, {c: vocab_label("category", c, lang) for c in stacks.columns}
-                                | {"value": kpi_label("feedback_items", lang)},
-                                [("feedback_filed_on_time_pct", s["feedback_filed_on_time_pct"])], lang=lang,
-                                title=t("report.chart.feedback_trend", lang))
-        elif name == "visits_trend":
-            draw_bars_and_rates(ax, self.months, s["visits"].set_index("month")[["value"]],
-                                {"value": kpi_label("visits", lang)},
-                                [("visit_report_on_time_pct", s["visit_report_on_time_pct"])], lang=lang,
-                                title=t("report.chart.visits_trend", lang))
-        elif name == "service_trend":
-            stacks = self.d.scope_by_month(self.data.kpis, "service_requests", "type", self.months)
-            if stacks.empty or stacks.shape[1] == 0:
-                stacks = s["service_requests"].set_index("month")[["value"]]
-            draw_bars_and_rates(ax, self.months, stacks, {c: vocab_label("type", c, lang) for c in stacks.columns}
-                                | {"value": kpi_label("service_requests", lang)},
-                                [("service_on_time_pct", s["service_on_time_pct"]),
-                                 ("service_satisfaction_pct", s["service_satisfaction_pct"])], lang=lang,
-                                title=t("report.chart.service_trend", lang))
+        elif name in AREA_TRENDS:
+            self._area_trend(ax, name)
         elif name == "warranty_cases":
             draw_warranty(ax, self.warranty_table(), lang=lang, year=self.data.period[:4])
-        elif name == "property_trend":
-            draw_bars_and_rates(ax, self.months, s["property_incidents"].set_index("month")[["value"]],
-                                {"value": kpi_label("property_incidents", lang)},
-                                [("property_reported_pct", s["property_reported_pct"])], lang=lang,
-                                title=t("report.chart.property_trend", lang))
-        elif name == "audit_trend":
-            stacks = self.d.scope_by_month(self.data.kpis, "audit_findings", "type", self.months)
-            if stacks.empty or stacks.shape[1] == 0:
-                stacks = s["audit_findings"].set_index("month")[["value"]]
-            draw_bars_and_rates(ax, self.months, stacks, {c: vocab_label("finding_type", c, lang) for c in stacks.columns}
-                                | {"value": kpi_label("audit_findings", lang)},
-                                [("audit_actions_on_time_pct", s["audit_actions_on_time_pct"])], lang=lang,
-                                title=t("report.chart.audit_trend", lang))
         else:
             raise KeyError(name)
+
+    def _area_trend(self, ax: Axes, name: str) -> None:
+        """A further area's monthly count as bars (stacked by kind when the KPI has one) with its
+        rates as lines, from `AREA_TRENDS`."""
+        lang, s = self.lang, self.series
+        count, scope, vocab, rates = AREA_TRENDS[name]
+        stacks = self.d.scope_by_month(self.data.kpis, count, scope, self.months) if scope else None
+        if stacks is None or stacks.empty or stacks.shape[1] == 0:
+            stacks = s[count].set_index("month")[["value"]]
+        labels = {c: vocab_label(vocab, c, lang) for c in stacks.columns} if scope else {}
+        draw_bars_and_rates(ax, self.months, stacks, labels | {"value": kpi_label(count, lang)},
+                            [(rate, s[rate]) for rate in rates], lang=lang, title=t(f"report.chart.{name}", lang))
 
     def figure(self, name: str) -> Figure:
         size = CHART_SIZE
