@@ -42,6 +42,10 @@ def test_manifest_is_complete(demo):
     assert all(len(f["sha256"]) == 64 for f in m["files"])
     assert m["settings"]["report"]["company"] == "示例电子有限公司"
     assert {"discover", "read", "stage", "resolve", "kpis", "reports"} <= set(m["timings"])
+    # every writer of the outputs timed on its own (in its child process when they ran side by side)
+    writers = m["timings"]["reports"]["writers"]
+    assert set(writers) == {"data quality", "kpis_long", "sampling plan", "workbook", "charts", "PDF"}
+    assert all(w["wall_s"] >= 0 and w["cpu_s"] >= 0 for w in writers.values())
     assert m["packages"]["pandas"]
     for s in m["sheets"]:
         assert s["rows_read"] == s["accepted"] + s["rejected"] + s["skipped"]
