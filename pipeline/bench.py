@@ -295,6 +295,23 @@ class NaiveResult:
 
 
 @dataclass
+class PackFloorResult:
+    """The pack's libraries alone, for a pack the size of the run's (`pack_floor`)."""
+    process: Measured
+    volume: dict                       # numbers, texts, pngs, pages: what the run's pack holds
+    cpu_s: dict[str, float]            # writer ("workbook", "charts", "PDF") → CPU seconds
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.process.ok and not self.error and bool(self.cpu_s)
+
+    @property
+    def total_cpu_s(self) -> float:
+        return sum(self.cpu_s.values())
+
+
+@dataclass
 class ProfileResult:
     inputs: BenchInputs
     process: Measured
@@ -314,6 +331,7 @@ class Benchmark:
     runs: dict[BenchSpec, RunResult] = field(default_factory=dict)
     floors: dict[str, dict[str, FloorResult]] = field(default_factory=dict)  # size → mode → floor
     warm: dict[str, WarmResult] = field(default_factory=dict)                # size → warm rerun
+    pack_floors: dict[str, PackFloorResult] = field(default_factory=dict)    # size → the pack's floor
     naive: NaiveResult | None = None
     naive_size: str = ""
     growth: list[BenchSpec] = field(default_factory=list)
@@ -330,7 +348,8 @@ class Benchmark:
         floors_ok = all(f.ok for modes in self.floors.values() for f in modes.values())
         naive_ok = self.naive is None or self.naive.ok
         warm_ok = all(w.ok for w in self.warm.values())
-        return all(r.ok for r in self.runs.values()) and floors_ok and naive_ok and warm_ok
+        pack_ok = all(p.ok for p in self.pack_floors.values())
+        return all(r.ok for r in self.runs.values()) and floors_ok and naive_ok and warm_ok and pack_ok
 
 
 # --- the steps ----------------------------------------------------------------------------------
@@ -434,6 +453,26 @@ def run_floor(inputs: BenchInputs, mode: str, repeats: int, log: Callable[[str],
     if result.runs:
         log(f"floor {inputs.spec.label} [{mode}]: {result.wall_s:.2f} s wall (median of {len(result.runs)}), "
             f"{result.peak_rss_mb:,.0f} MB peak" + (f" — FAILED ({result.error})" if result.error else ""))
+    return result
+
+
+#: `pack_floor`'s measurements → the writer they are the floor of (`timings.reports.writers`)
+PACK_FLOOR_WRITERS = {"xlsx_cpu_s": "workbook", "png_cpu_s": "charts", "pdf_cpu_s": "PDF"}
+
+
+def run_pack_floor(inputs: BenchInputs, log: Callable[[str], None]) -> PackFloorResult:
+    """The pack's libraries alone (xlsxwriter, matplotlib) writing a pack the size of the one the
+    cold run just wrote into `<folder>/out`, in a process of their own."""
+    m = measure(_worker_command("_pack_floor", str(inputs.root / "out")),
+                log_path=inputs.root / "logs" / "pack-floor.log")
+    data = _last_json(m.stdout) if m.ok else {}
+    cpu = {writer: float(data[key]) for key, writer in PACK_FLOOR_WRITERS.items() if key in data}
+    volume = {k: int(data.get(k, 0)) for k in ("numbers", "texts", "pngs", "pages")}
+    error = "" if m.ok else (m.stderr_tail.splitlines()[-1] if m.stderr_tail else f"exit code {m.exit_code}")
+    result = PackFloorResult(m, volume, cpu, error)
+    log(f"pack floor {inputs.spec.label}: {result.total_cpu_s:.1f} s CPU for "
+        f"{volume['numbers'] + volume['texts']:,} cells, {volume['pngs']} PNGs, {volume['pages']} PDF pages"
+        + (f" — FAILED ({error})" if error else ""))
     return result
 
 
@@ -550,6 +589,8 @@ def run_benchmarks(sizes: Sequence[str], bench_dir: Path, *, growth_fractions: S
         bench.floors[size] = {mode: run_floor(inputs, mode, floor_repeats if mode == "fastexcel" else 1, log)
                               for mode in FLOOR_MODES}
         bench.runs[inputs.spec] = run_full(inputs, log)
+        if bench.runs[inputs.spec].ok:
+            bench.pack_floors[size] = run_pack_floor(inputs, log)
         bench.warm[size] = run_warm(inputs, log)
     for spec in sorted(bench.growth, key=lambda s: s.lots):
         if spec not in bench.runs:
@@ -689,6 +730,8 @@ def render_figures(b: Benchmark) -> str:
                          _mb(f.peak_rss_mb), volume])
     L += _table(["size", "reader", "wall s", "read s", "CPU s", "peak RSS MB", "volume"], rows)
     L += [""]
+
+    L += _pack_floor_section(b)
 
     L += ["## Naive baseline", ""]
     n = b.naive
@@ -847,6 +890,53 @@ def render_figures(b: Benchmark) -> str:
     return "\n".join(L).rstrip() + "\n"
 
 
+def _pack_floor_section(b: Benchmark) -> list[str]:
+    """The pack's libraries alone against the run's writers, and the least a whole run can cost."""
+    L = ["## The pack's own floor", "",
+         "The pack the contract asks for (`outputs.md`), written by its libraries alone with nothing of ours "
+         "around them, in a process of its own (`python -m pipeline.bench _pack_floor OUT`): xlsxwriter writing "
+         "as many text and number cells as the run's KPI workbook holds (rows of 17, one number format), "
+         "matplotlib drawing as many minimal charts (12 points and a title, no layout engine) into PNGs and into "
+         "PDF pages with the bundled CJK face embedded. CPU seconds; the run's writers' CPU is from its "
+         "`manifest.json` (`timings.reports.writers`).", ""]
+    rows = []
+    for size, p in b.pack_floors.items():
+        r = b.run_for(size)
+        writers = (r.stages.get("reports", {}).get("writers") or {}) if r is not None else {}
+        if not p.ok:
+            rows.append([size, "failed: " + p.error, "", "", "", ""])
+            continue
+        v = p.volume
+        what = {"workbook": f"{v['numbers'] + v['texts']:,} cells ({v['texts']:,} text)",
+                "charts": f"{v['pngs']} PNG charts", "PDF": f"{v['pages']} PDF pages"}
+        total_run = 0.0
+        for writer, cpu in p.cpu_s.items():
+            ours = float(writers[writer]["cpu_s"]) if writer in writers else None
+            total_run += ours or 0.0
+            rows.append([size, writer, what[writer], _s(cpu), _s(ours),
+                         _ratio(ours / cpu) if ours and cpu else "—"])
+        rows.append([size, "**all three**", "", f"**{_s(p.total_cpu_s)}**", f"**{_s(total_run)}**",
+                     _ratio(total_run / p.total_cpu_s) if p.total_cpu_s else "—"])
+    L += _table(["size", "writer", "what the run's pack holds", "library alone, CPU s", "the run's writer, CPU s",
+                 "run ÷ library"], rows)
+    cores = b.machine.get("nproc") or 1
+    for size, p in b.pack_floors.items():
+        f, r = b.floors.get(size, {}).get("fastexcel"), b.run_for(size)
+        if not p.ok or f is None or not f.ok or r is None or not r.ok:
+            continue
+        least = (f.cpu_s + p.total_cpu_s) / cores
+        goal = TARGET_FLOOR_RATIO * f.wall_s
+        L += ["", f"- **{size}**: reading at the floor ({_s(f.cpu_s)} CPU s) and writing the pack at its libraries' "
+                  f"floor ({_s(p.total_cpu_s)} CPU s) take at least {_s(least)} s on {cores} cores, with every core "
+                  f"busy from start to end and nothing else done (no staging, validation, resolve, KPIs, start-up, "
+                  f"no waiting between them); the goal ≤ {TARGET_FLOOR_RATIO} × floor is {_s(goal)} s, "
+                  + (f"which leaves {_s(goal - least)} s for all the rest." if least < goal else
+                     "so it is out of reach with these libraries on this machine.")
+                  + f" A rerun that writes the pack again needs at least {_s(p.total_cpu_s / cores)} s; "
+                  f"the warm goal ≤ {TARGET_WARM_RATIO} × the cold run is {_s(TARGET_WARM_RATIO * r.process.wall_s)} s."]
+    return L + [""]
+
+
 def _reads_and_stages_per_file(stages: dict[str, dict]) -> bool:
     """True when the run's stage/validate took next to nothing beside read: staging moved into read."""
     read, stage = stages.get("read"), stages.get("stage")
@@ -959,7 +1049,7 @@ def main(sizes: list[str]) -> int:
     return 0 if bench.ok else 1
 
 
-# --- the worker processes (python -m pipeline.bench _floor | _naive | _profile) -------------------
+# --- the worker processes (python -m pipeline.bench _floor | _pack_floor | _naive | _profile) ------
 
 def _workbooks(inputs: Path) -> list[Path]:
     return sorted(p for p in inputs.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm", ".xls")
@@ -997,6 +1087,88 @@ def floor_read(inputs: Path, mode: str) -> dict:
             rows += batch.num_rows
             cells += batch.num_rows * batch.num_columns
     return {"read_s": time.perf_counter() - started, "sheets": sheets, "rows": rows, "cells": cells}
+
+
+def pack_volume(out: Path) -> dict:
+    """What a run's pack holds: valued cells of the KPI workbook (text and numbers), PNG charts and
+    PDF pages, counted from the files the run wrote into `out`."""
+    import re
+    import zipfile
+
+    numbers = texts = 0
+    for workbook in sorted(out.glob("kpi_pack_*.xlsx")):
+        with zipfile.ZipFile(workbook) as zf:
+            for info in zf.infolist():
+                if info.filename.startswith("xl/worksheets/sheet"):
+                    xml = zf.read(info)
+                    valued, text = xml.count(b"<v>"), xml.count(b' t="s"')
+                    texts += text
+                    numbers += valued - text
+    pages = sum(len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes()))
+                for pdf in sorted(out.glob("review_pack_*.pdf")))
+    pngs = len(list((out / "charts").glob("*.png")))
+    return {"numbers": numbers, "texts": texts, "pngs": pngs, "pages": pages}
+
+
+def pack_floor(out: Path) -> dict:
+    """The least the pack's libraries need for a pack the size of the one in `out`, with nothing of
+    ours around them: xlsxwriter writing as many text and number cells (rows of 17, one format),
+    matplotlib drawing as many minimal charts (12 points, a title, no layout engine) into PNGs and
+    into PDF pages with the bundled CJK face embedded. CPU seconds of this process (one thread)."""
+    import xlsxwriter
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+
+    from pipeline.report.charts import CHART_SIZE, chart_style, close, save_png
+    from pipeline.report.fonts import truetype_subsets
+    from pipeline.report.pdf import PAGE_SIZE
+
+    volume = pack_volume(out)
+    result = dict(volume)
+    names = [f"客户{i:04d} 有限公司" for i in range(3000)]     # text cells: a customer-sized pool
+    months = [f"{i + 1}月" for i in range(12)]
+    values = [90.0 + (i % 97) / 10 for i in range(12)]
+
+    def chart(fig: Figure, rect: Sequence[float]) -> None:
+        ax = fig.add_axes(rect)
+        ax.plot(months, values, marker="o")
+        ax.axhline(95.0, linestyle="--")
+        ax.set_title("准时交货率 按月趋势（目标 95%）")
+        ax.set_ylabel("%")
+
+    with tempfile.TemporaryDirectory(prefix="cq-pack-floor-") as tmp:
+        started = time.process_time()
+        wb = xlsxwriter.Workbook(os.path.join(tmp, "floor.xlsx"))
+        ws = wb.add_worksheet("floor")
+        fmt = wb.add_format({"num_format": "0.0"})
+        cells, texts = volume["numbers"] + volume["texts"], volume["texts"]
+        for n in range(cells):
+            row, col = divmod(n, 17)
+            if n < texts:
+                ws.write_string(row, col, names[n % len(names)])
+            else:
+                ws.write_number(row, col, values[n % 12], fmt)
+        wb.close()
+        result["xlsx_cpu_s"] = time.process_time() - started
+
+        with chart_style():
+            started = time.process_time()
+            for i in range(volume["pngs"]):
+                fig = Figure(figsize=CHART_SIZE)
+                chart(fig, [0.1, 0.12, 0.85, 0.78])
+                save_png(fig, Path(tmp) / f"chart{i}.png")
+            result["png_cpu_s"] = time.process_time() - started
+
+            started = time.process_time()
+            with truetype_subsets(), PdfPages(os.path.join(tmp, "floor.pdf")) as pdf:
+                for i in range(volume["pages"]):
+                    fig = Figure(figsize=PAGE_SIZE)
+                    fig.text(0.05, 0.95, f"管理评审 第{i + 1}页", fontsize=15)
+                    chart(fig, [0.08, 0.1, 0.86, 0.75])
+                    pdf.savefig(fig)
+                    close(fig)
+            result["pdf_cpu_s"] = time.process_time() - started
+    return result
 
 
 def naive_read_file(entry, passwords=None, environ=None):
@@ -1154,6 +1326,8 @@ def _worker(argv: list[str]) -> int:
     command, args = argv[0], argv[1:]
     if command == "_floor":
         result = floor_read(Path(args[1]), args[0])
+    elif command == "_pack_floor":
+        result = pack_floor(Path(args[0]))
     elif command == "_naive":
         result = _naive_main(Path(args[0]), Path(args[1]), args[2])
     elif command == "_profile":

@@ -128,10 +128,33 @@ def test_figures_rewritten_below_the_marker(tmp_path):
     assert fresh.read_text(encoding="utf-8").startswith(bench.DEFAULT_HEADER.rstrip())
 
 
+def test_pack_volume_counts_cells_charts_and_pages(tmp_path):
+    import xlsxwriter
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+
+    wb = xlsxwriter.Workbook(str(tmp_path / "kpi_pack_2026-10.xlsx"))
+    ws = wb.add_worksheet("one")
+    ws.write_string(0, 0, "客户")          # 3 text cells (one repeated: still a cell each) …
+    ws.write_string(1, 0, "客户")
+    ws.write_string(1, 1, "PPM")
+    ws.write_number(2, 0, 12.5)           # … 2 numbers, and a blank cell that holds no value
+    ws.write_blank(2, 1, None, wb.add_format({"bold": True}))
+    wb.add_worksheet("two").write_number(0, 0, 3)
+    wb.close()
+    with PdfPages(tmp_path / "review_pack_2026-10.pdf") as pdf:
+        for _ in range(3):
+            pdf.savefig(Figure())
+    (tmp_path / "charts").mkdir()
+    for name in ("a.png", "b.png"):
+        (tmp_path / "charts" / name).write_bytes(b"")
+    assert bench.pack_volume(tmp_path) == {"numbers": 2, "texts": 3, "pngs": 2, "pages": 3}
+
+
 # --- the harness end to end -----------------------------------------------------------------------
 
 SECTIONS = ("## Machine and command", "## Inputs", "## Full run, per stage", "### tiny (2,000 lots)",
-            "## Read floor", "## Naive baseline", "## Ratios", "## Warm rerun", "## Growth", "## Where the time goes")
+            "## Read floor", "## The pack's own floor", "## Naive baseline", "## Ratios", "## Warm rerun", "## Growth", "## Where the time goes")
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +193,12 @@ def test_harness_measures_everything(tiny_benchmark):
     warm = result.warm["tiny"]
     assert warm.ok and warm.filling.account["cache_hits"] == 0 and warm.warm.account["cache_hits"] == 16
     assert warm.same_kpis is True
+    # the pack's floor wrote as much as the run's pack holds, and timed each library
+    pack = result.pack_floors["tiny"]
+    out = result.inputs["tiny"].root / "out"
+    assert pack.ok and set(pack.cpu_s) == {"workbook", "charts", "PDF"}
+    assert pack.volume["pngs"] == len(list((out / "charts").glob("*.png"))) > 0
+    assert pack.volume["pages"] > 0 and pack.volume["numbers"] > 0 and pack.volume["texts"] > 0
 
 
 @pytest.mark.slow
