@@ -474,6 +474,9 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
     settings = load_run_settings(inputs)
     L = settings.report.language
     as_of = settings.period.as_of or pd.Period(period, freq="M").end_time.date()
+    first_day = pd.Period(period, freq="M").start_time.date()
+    if as_of < first_day:       # the books read before the month began: every figure of P would be empty
+        raise RunError(t("run.as_of_before_period", L, as_of=as_of, period=period), EXIT_USAGE)
     progress = Progress(L, total=6, quiet=quiet)
     ing = ingest(inputs, settings, progress, cache_folder(out, no_cache))
     registers = {k: v for k, v in ing.resolved.registers.items() if len(v) or k == "customers"}
@@ -491,6 +494,11 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
         kpis = compute_kpis(registers, ctx)
     except CalendarError as exc:
         raise RunError(exc.text(L) if hasattr(exc, "text") else str(exc), EXIT_FATAL) from exc
+    assumed = calendar.assumed_message(L)
+    if assumed:     # deadlines counted through a year the official calendar does not know yet
+        ing.warnings.append({"kind": t("warn.kind.calendar_assumed", L), "file": "", "sheet": "",
+                             "message": assumed})
+        progress.say(assumed)
     progress.stage("kpis", _label("kpis", L), t0, c0)
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -511,7 +519,8 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
         written = early.results()[0]
         writers.update(early.seconds)
         rejected = int(sum(s["rejected"] for s in ing.sheet_rows))
-        code = EXIT_STRICT if strict and (rejected or ing.unrecognised) else EXIT_OK
+        failed = sum(fr.status == "failed" for fr in ing.reads)
+        code = EXIT_STRICT if strict and (rejected or ing.unrecognised or failed) else EXIT_OK
         progress.stage("reports", _label("reports", L), t0, c0)
         # each writer's own seconds (in its child process when they ran side by side)
         progress.timings["reports"]["writers"] = {name: writers[name] for name in sorted(writers)}
@@ -520,7 +529,7 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
         _write_manifest(tmp, manifest)
         _commit(OutputFolder, tmp, out, L)
     if code == EXIT_STRICT:
-        progress.say(t("run.strict_failed", L, rejected=rejected, unrecognised=ing.unrecognised))
+        progress.say(t("run.strict_failed", L, rejected=rejected, unrecognised=ing.unrecognised, failed=failed))
     progress.say(t("run.done", L, out=out, rejected=rejected))
     return code
 

@@ -7,10 +7,14 @@ days). kpis.md, "Working-day deadlines elsewhere": "N working days after date d"
 of the N-th working day strictly after d — so something arriving on a non-working day starts
 counting from the next working day.
 
-The package only knows the years the State Council has published; outside them it raises
-NotImplementedError. Rather than guess (a wrong guess would silently mark an item on time or late),
-a deadline that needs an unknown year raises `CalendarRangeError` with a plain message, which the run
-shows to the analyst.
+The package only knows the years the State Council has published (today 2004–2026); outside them
+it raises NotImplementedError. A run must not stop because one late-December complaint has a deadline
+in January of a year not yet published, so outside the known years the calendar *assumes* Monday to
+Friday working, Saturday and Sunday off, plus the plant's `extra_holidays` / `extra_workdays` (where
+the analyst can enter the official days of a new year until the package knows them). Nothing is
+assumed silently: every date whose working days needed an assumed year is recorded (`assumed`,
+`assumed_years`) and the run lists them as a warning in the data-quality report. Only a date outside
+`SPAN` (years no register can plausibly mean) raises `CalendarRangeError`.
 
 Everything is vectorised: the working days of every known year are computed once into a sorted
 numpy array, and a deadline is one `searchsorted` plus an index shift for the whole column.
@@ -34,6 +38,10 @@ ON_TIME, LATE, PENDING = "on_time", "late", "pending"
 
 # How many offending dates a CalendarRangeError message names before it summarises the rest.
 _MAX_DATES_NAMED = 5
+
+#: The years the calendar counts working days in at all: the official calendar's years, and around
+#: them Monday–Friday assumed (plus the plant's own days). A date outside raises CalendarRangeError.
+SPAN = range(1900, 2200)
 
 
 class CalendarError(ValueError):
@@ -72,11 +80,12 @@ class CalendarRangeError(CalendarError):
         super().__init__(message, key=key, dates=self.dates, **fields)
 
 
-def _range_error(key: str, days: np.ndarray, years: range) -> CalendarRangeError:
+def _range_error(key: str, days: np.ndarray, span: range, known: range) -> CalendarRangeError:
     dates = tuple(d.astype(date) for d in np.unique(days))
-    fields = {"version": _package_version(), "first": years.start, "last": years.stop - 1}
+    fields = {"version": _package_version(), "first": span.start, "last": span.stop - 1,
+              "known_first": known.start, "known_last": known.stop - 1}
     return CalendarRangeError(t(key, "en", dates=_list_days(dates, "en"), **fields), key=key,
-                              dates=dates, known_years=years, **fields)
+                              dates=dates, known_years=known, **fields)
 
 
 def known_years() -> range:
@@ -131,20 +140,64 @@ class WorkCalendar:
                                 dates=tuple(both))
         years = known_years()
         self.known_years: range = years
-        self._first = np.datetime64(f"{years.start:04d}-01-01", "D")
-        self._last = np.datetime64(f"{years.stop - 1:04d}-12-31", "D")
+        self._known_first = np.datetime64(f"{years.start:04d}-01-01", "D")
+        self._known_last = np.datetime64(f"{years.stop - 1:04d}-12-31", "D")
+        span = range(min(SPAN.start, years.start), max(SPAN.stop, years.stop))
+        self.span: range = span
+        self._first = np.datetime64(f"{span.start:04d}-01-01", "D")
+        self._last = np.datetime64(f"{span.stop - 1:04d}-12-31", "D")
+        # the official days where the package knows them, Monday–Friday elsewhere; then the
+        # plant's own days everywhere (in an assumed year they are how the analyst corrects it)
         days, working = _official_day_flags(self._first, self._last)
-        # Plant days outside the known years cannot move a deadline we are able to compute:
-        # any deadline reaching them raises CalendarRangeError anyway.
         working[np.isin(days, np.array(self.extra_holidays, dtype="datetime64[D]"))] = False
         working[np.isin(days, np.array(self.extra_workdays, dtype="datetime64[D]"))] = True
         self._working_days: np.ndarray = days[working]
+        #: start dates whose working days were counted through an assumed (unpublished) year
+        self._assumed: set[date] = set()
+        self._assumed_years: set[int] = set()
 
     @classmethod
     def from_settings(cls, settings: Any) -> "WorkCalendar":
         """The calendar of a run: `settings.calendar.extra_holidays` / `extra_workdays`."""
         return cls(extra_holidays=settings.calendar.extra_holidays,
                    extra_workdays=settings.calendar.extra_workdays)
+
+    @property
+    def assumed(self) -> tuple[date, ...]:
+        """The dates (starts of deadlines, days asked about) whose working days were counted
+        through a year the official calendar does not know, Monday–Friday assumed there; sorted."""
+        return tuple(sorted(self._assumed))
+
+    @property
+    def assumed_years(self) -> tuple[int, ...]:
+        """The years outside the official calendar that a count went through, sorted."""
+        return tuple(sorted(self._assumed_years))
+
+    def assumed_message(self, language: str) -> str | None:
+        """What the analyst is told when counts went through an assumed year (None when none did)."""
+        if not self._assumed:
+            return None
+        years = self.assumed_years
+        return t("kpis.calendar.assumed", language, years=", ".join(str(y) for y in years),
+                 version=_package_version(), known_first=self.known_years.start,
+                 known_last=self.known_years.stop - 1, n=len(self._assumed),
+                 dates=_list_days(self._assumed, language))
+
+    def _note_assumed(self, starts: np.ndarray, ends: np.ndarray | None = None) -> None:
+        """Record each start whose count reached a year the official calendar does not know
+        (the start or the end outside it), and those years."""
+        starts = np.asarray(starts, dtype="datetime64[D]")
+        ends = starts if ends is None else np.asarray(ends, dtype="datetime64[D]")
+        start_out, end_out = self._unknown(starts), self._unknown(ends)
+        hit = start_out | end_out
+        if not hit.any():
+            return
+        self._assumed.update(np.unique(starts[hit]).tolist())
+        for days in (starts[start_out], ends[end_out]):
+            self._assumed_years.update(int(y) for y in np.unique(days.astype("datetime64[Y]").astype("int64") + 1970))
+
+    def _unknown(self, days: np.ndarray) -> np.ndarray:
+        return ~np.isnat(days) & ((days < self._known_first) | (days > self._known_last))
 
     def __repr__(self) -> str:
         return (f"WorkCalendar(known_years={self.known_years.start}–{self.known_years.stop - 1}, "
@@ -156,6 +209,7 @@ class WorkCalendar:
         """Whether the plant works on `day` (official calendar + the plant's own days)."""
         d = _as_day(day)
         self._check_known(np.array([d]))
+        self._note_assumed(np.array([d]))
         i = np.searchsorted(self._working_days, d)
         return bool(i < len(self._working_days) and self._working_days[i] == d)
 
@@ -170,9 +224,10 @@ class WorkCalendar:
         that `done < deadline_end` is "done on or before that day" for dates and date-times alike.
         Only the calendar date of `start` counts (a time of day is ignored); a start on a
         non-working day therefore counts from the next working day. N = 0 ends with the start's
-        own day. A missing start or N gives NaT. A deadline that needs a year the official
-        calendar does not cover raises `CalendarRangeError` — or, with `strict=False` (lists shown
-        beside the KPIs, never the KPIs themselves), is left NaT.
+        own day. A missing start or N gives NaT. A deadline that reaches a year the official
+        calendar does not cover is counted Monday–Friday there and its start recorded
+        (`assumed`); one outside `SPAN` raises `CalendarRangeError` — or, with `strict=False`
+        (lists shown beside the KPIs, never the KPIs themselves), is left NaT.
         """
         start = self._as_datetime_series(start)
         out_dtype = start.dtype
@@ -195,8 +250,9 @@ class WorkCalendar:
             counted[rows[unknown]] = False
             days, idx = days[~unknown], idx[~unknown]
         elif unknown.any():
-            raise _range_error("kpis.calendar.deadline_out_of_range", days[unknown], self.known_years)
+            raise _range_error("kpis.calendar.deadline_out_of_range", days[unknown], self.span, self.known_years)
         result[counted] = self._working_days[idx] + 1
+        self._note_assumed(start_days[valid], result[valid] - 1)
         return pd.Series(result, index=start.index).astype(out_dtype)
 
     def working_days_between(self, a: pd.Series, b: pd.Series, *, strict: bool = True) -> pd.Series:
@@ -204,8 +260,9 @@ class WorkCalendar:
 
         The working-day number of `b` counted from `a`: a form filed on the 2nd working day after
         the feedback gives 2. Zero when b is on or before a's day with no working day between;
-        negative when b is before a. Missing on either side gives <NA>. A date outside the known
-        years raises `CalendarRangeError`, or with `strict=False` gives <NA>.
+        negative when b is before a. Missing on either side gives <NA>. A date in a year the
+        official calendar does not know is counted Monday–Friday and recorded (`assumed`); one
+        outside `SPAN` raises `CalendarRangeError`, or with `strict=False` gives <NA>.
         """
         a_days = self._as_datetime_series(a).to_numpy(dtype="datetime64[D]")
         b_days = self._as_datetime_series(b).to_numpy(dtype="datetime64[D]")
@@ -214,6 +271,7 @@ class WorkCalendar:
             self._check_known(np.concatenate([a_days[valid], b_days[valid]]))
         else:
             valid &= self._inside(a_days) & self._inside(b_days)
+        self._note_assumed(a_days[valid], b_days[valid])
         counts = np.zeros(len(a_days), dtype="int64")
         counts[valid] = (np.searchsorted(self._working_days, b_days[valid], side="right")
                          - np.searchsorted(self._working_days, a_days[valid], side="right"))
@@ -251,7 +309,7 @@ class WorkCalendar:
         days = days[~np.isnat(days)]
         outside = (days < self._first) | (days > self._last)
         if outside.any():
-            raise _range_error("kpis.calendar.out_of_range", days[outside], self.known_years)
+            raise _range_error("kpis.calendar.out_of_range", days[outside], self.span, self.known_years)
 
 
 def deadline_status(done: pd.Series, deadline_end: pd.Series, as_of_end: pd.Timestamp) -> pd.Series:
@@ -261,16 +319,18 @@ def deadline_status(done: pd.Series, deadline_end: pd.Series, as_of_end: pd.Time
     that day is late; otherwise pending and left out."
     `done`: when it was done (NaT: not done); `deadline_end`: the exclusive end of the deadline day
     (midnight after it, as `WorkCalendar.deadline_end` returns); `as_of_end`: the end of the
-    as_of day. A recorded date is taken as recorded. Not done and `as_of_end` ≥ `deadline_end`
-    (the as_of day is the deadline day or later, so the day is over when the books are read)
-    is late. Rows with no deadline are NaN (neither on time, late nor pending).
+    as_of day. A recorded date is taken as recorded. Not done and `as_of_end` > `deadline_end`
+    (the as_of day is after the deadline day: `as_of` "has passed that day") is late; on the
+    deadline day itself it is still pending, as on the calendar clock, where a reply is late only
+    when `as_of` is past its deadline. Rows with no deadline are NaN (neither on time, late nor
+    pending).
     """
     done = pd.to_datetime(done)
     deadline_end = pd.to_datetime(deadline_end)
     has_deadline = deadline_end.notna().to_numpy()
     was_done = done.notna().to_numpy()
     before = (done < deadline_end).to_numpy()
-    passed = (deadline_end <= pd.Timestamp(as_of_end)).to_numpy()
+    passed = (deadline_end < pd.Timestamp(as_of_end)).to_numpy()
     verdict = np.select(
         [~has_deadline, was_done & before, was_done | passed],
         [None, ON_TIME, LATE],

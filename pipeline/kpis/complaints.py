@@ -13,8 +13,9 @@ Scopes and rows (outputs.md "kpis_long.csv"):
   that delivered and had no complaint has 0 complaints and 0 ppm); late_8d and open_complaints for
   every customer with a complaint received in the window or a non-zero count; the timeliness rates
   and the median only where they have a value;
-- category (A/B/C/unclassified) and root_cause: complaints, for every value seen in the window;
-- age_band (keys `0-30`, `31-60`, `61-90`, `>90` days): open_complaints, company-wide.
+- category (A/B/C/unclassified) and root_cause: complaints, for every value seen in the window.
+Open complaints by age (0–30, 31–60, 61–90, over 90 days) are reported in the pack, from the open
+list (`open_complaint_rows`): outputs.md gives `open_complaints` no scope for them in kpis_long.
 """
 from __future__ import annotations
 
@@ -74,8 +75,8 @@ def _judge(received: pd.Series, done: pd.Series, limit: pd.Series, unit: str,
     Working clock (kpis.md "Working-day clock"): a limit of N working days (replies: hours / 24
     rounded up) "ends at 24:00 of the N-th working day after the received date"; the calendar
     gives that exclusive end moment. On time if done before it; late if done at or after it, or
-    not done when `as_of`'s end has reached it (the day is over); otherwise pending. The
-    deadline's month is the month of that N-th working day.
+    not done when `as_of`'s end is past it (the as_of day is after the deadline day, as on the
+    calendar clock); otherwise pending. The deadline's month is the month of that N-th working day.
     """
     as_of_end = ctx.as_of_end
     if ctx.settings.complaints.clock == "working":
@@ -84,7 +85,7 @@ def _judge(received: pd.Series, done: pd.Series, limit: pd.Series, unit: str,
         days = np.ceil(limit / 24.0) if unit == "h" else limit
         end = ctx.calendar.deadline_end(received, days.astype("int64"))
         on_time = done.notna() & (done < end)
-        late = (done.notna() & (done >= end)) | (done.isna() & (as_of_end >= end))
+        late = (done.notna() & (done >= end)) | (done.isna() & (as_of_end > end))
         deadline, last_day = end, end - pd.Timedelta(days=1)
     else:
         deadline = received + pd.to_timedelta(limit, unit=unit)
@@ -219,8 +220,8 @@ def _open_at_month_ends(judged: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
     """One row per (complaint, month) where the complaint is open at the month's reference day.
 
     kpis.md: "`open_complaints(M)`: complaints received on or before the month's end (or `as_of`
-    for P) with no `closed_date` or a `closed_date` after it; reported also by age at that
-    moment". Age is the reference day − the received day, in whole days.
+    for P) with no `closed_date` or a `closed_date` after it" (its age bands at `as_of` are the
+    pack's, from `open_complaint_rows`).
     """
     refs = _reference_days(ctx)
     received = judged["received_date"].dt.normalize()
@@ -230,9 +231,7 @@ def _open_at_month_ends(judged: pd.DataFrame, ctx: KpiContext) -> pd.DataFrame:
                             ["customer_key"]].assign(received_day=received, closed_day=closed)
     cross = candidates.merge(refs, how="cross")
     is_open = (cross["received_day"] <= cross["ref"]) & (cross["closed_day"].isna() | (cross["closed_day"] > cross["ref"]))
-    cross = cross[is_open]
-    age = (cross["ref"] - cross["received_day"]).dt.days
-    return cross.assign(age_days=age, age_band=age_band_of(age))
+    return cross[is_open]
 
 
 def _count(frame: pd.DataFrame, value: str | None = None) -> pd.Series:
@@ -375,13 +374,11 @@ def complaint_kpis(registers: Mapping[str, pd.DataFrame], ctx: KpiContext) -> pd
     # only the columns the counts read: every filter below then moves a few columns, not all
     judged = judged_complaints(complaints, ctx)[list(_COUNTED_COLUMNS)]
     open_rows = _open_at_month_ends(judged, ctx)
-    bands = _grid({"n": _count(open_rows.assign(key=open_rows["age_band"]))}, list(AGE_BANDS), months)
     return pd.concat([
         _scope_rows(judged, open_rows, delivered, None, ctx),
         _scope_rows(judged, open_rows, delivered, "customer_key", ctx),
         _group_rows(judged, "category", "category", ctx),
         _group_rows(judged, "root_cause", "root_cause", ctx),
-        _rows(bands, "age_band", "open_complaints", "n"),
     ], ignore_index=True)
 
 

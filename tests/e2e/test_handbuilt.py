@@ -279,10 +279,6 @@ COMPLAINTS = [
     E(SEP, "open_complaints", "customer", "C01", 0),
     E(SEP, "open_complaints", "customer", "C02", 2),
     E(SEP, "open_complaints", "customer", "C03", 0),
-    E(SEP, "open_complaints", "age_band", "0-30", 1),                            # K2: 2 days
-    E(SEP, "open_complaints", "age_band", "31-60", 0),
-    E(SEP, "open_complaints", "age_band", "61-90", 1),                           # K0: 11 + 31 + 30 = 72 days
-    E(SEP, "open_complaints", "age_band", ">90", 0),
 
     # October: K3 (C01, A, material), K4 (C01, C, blank cause), K5 (C02, blank category, method),
     # K6 (C03, B, measurement). Delivered: 6 lots / 54000 pcs (C01 3 / 40000, C02 3 / 14000, C03 none).
@@ -346,10 +342,6 @@ COMPLAINTS = [
     E(OCT, "open_complaints", "customer", "C01", 1),
     E(OCT, "open_complaints", "customer", "C02", 2),
     E(OCT, "open_complaints", "customer", "C03", 0),
-    E(OCT, "open_complaints", "age_band", "0-30", 2),
-    E(OCT, "open_complaints", "age_band", "31-60", 0),
-    E(OCT, "open_complaints", "age_band", "61-90", 0),
-    E(OCT, "open_complaints", "age_band", ">90", 1),
 ]
 
 
@@ -554,8 +546,8 @@ def expected_october_identities() -> set[tuple[str, str, str, str]]:
     rate, defects, ppm, batch rejects and repeats per customer (C01–C03, C03 having a complaint);
     the timeliness rates per customer only where they have a value (C02's only October complaint
     K5 is pending); late 8Ds, median and open complaints per customer with complaints (every one
-    has a value: a count, or a closure in October); open complaints also by age band (kpis.md:
-    "reported also by age")."""
+    has a value: a count, or a closure in October). No other scope: outputs.md lists the scopes, and
+    open complaints by age are the pack's (its open-complaints list), not kpis_long rows."""
     rows = set()
     for kpi in DELIVERY_KPIS:
         rows |= {(OCT, kpi, "company", "")} | {(OCT, kpi, "customer", c) for c in ("C01", "C02")}
@@ -567,7 +559,6 @@ def expected_october_identities() -> set[tuple[str, str, str, str]]:
         rows |= {(OCT, kpi, "company", "")} | {(OCT, kpi, "customer", c) for c in CUSTOMERS}
     for kpi in ("response_on_time_pct", "d8_on_time_pct"):
         rows |= {(OCT, kpi, "company", "")} | {(OCT, kpi, "customer", c) for c in ("C01", "C03")}
-    rows |= {(OCT, "open_complaints", "age_band", band) for band in AGE_BANDS}
     return rows
 
 

@@ -116,3 +116,63 @@ def test_failed_run_leaves_previous_outputs(demo, tmp_path):
     assert proc.returncode == 1
     assert (target / "kpis_long.csv").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".keep.tmp-")]
+
+
+def test_a_deadline_in_a_year_the_holiday_calendar_does_not_know_warns_and_runs(tmp_path):
+    """A late-December complaint's working-day deadline runs into next January, a year the
+    official calendar package may not know yet: the run goes on (Monday–Friday assumed there) and
+    says so on the console and in the data-quality report's warnings, naming the year."""
+    import openpyxl
+
+    from pipeline.workdays import known_years
+
+    last = known_years().stop - 1
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "settings.toml").write_text('[complaints]\nclock = "working"\n[report]\nlanguage = "en"\n',
+                                          encoding="utf-8")
+    (inputs / "complaints.csv").write_text(
+        "complaint_no,customer_code,received_date,severity\n"
+        f"K1,C01,{last}-12-30,normal\n"          # reply due within 2 working days: into {last + 1}
+        f"K2,C01,{last}-12-01,normal\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("run", "--inputs", str(inputs), "--period", f"{last}-12", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert str(last + 1) in proc.stderr and "extra_holidays" in proc.stderr
+    book = openpyxl.load_workbook(out / f"data_quality_{last}-12.xlsx", read_only=True)
+    texts = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert any(str(last + 1) in t and f"{last}-12-30" in t for t in texts)
+    # K2 (received 12-01, never answered) is late whatever the next year holds; K1 is pending
+    kpis = (out / "kpis_long.csv").read_text(encoding="utf-8-sig").splitlines()
+    row = next(line for line in kpis if line.startswith(f"{last}-12,response_on_time_pct,company,"))
+    assert row.split(",")[4:7] == ["0", "0", "1"]          # value, numerator, denominator: 0 / 1
+
+
+def test_strict_exits_3_when_a_file_could_not_be_read(tmp_path):
+    # outputs.md: exit 3 under --strict when a row was rejected or a sheet was not recognised; a
+    # file that could not be read at all (here a truncated workbook) had no sheet recognised
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "complaints.csv").write_text("complaint_no,customer_code,received_date\nK1,C01,2026-10-05\n",
+                                           encoding="utf-8")
+    whole = (SAMPLE / "客户清单.xlsx").read_bytes()
+    (inputs / "broken.xlsx").write_bytes(whole[: len(whole) // 2])
+    plain = run_cli("run", "--inputs", str(inputs), "--period", "2026-10", "--out", str(tmp_path / "a"))
+    assert plain.returncode == 0, plain.stderr
+    strict = run_cli("run", "--inputs", str(inputs), "--period", "2026-10", "--out", str(tmp_path / "b"),
+                     "--strict")
+    assert strict.returncode == 3 and "Traceback" not in strict.stderr
+
+
+def test_as_of_before_the_period_is_exit_2(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "settings.toml").write_text('[period]\nas_of = 2026-09-15\n[report]\nlanguage = "en"\n', encoding="utf-8")
+    (inputs / "complaints.csv").write_text("complaint_no,customer_code,received_date\nK1,C01,2026-10-05\n",
+                                           encoding="utf-8")
+    proc = run_cli("run", "--inputs", str(inputs), "--period", "2026-10", "--out", str(tmp_path / "x"))
+    assert proc.returncode == 2 and "2026-09-15" in proc.stderr and "Traceback" not in proc.stderr
+    # after the month is fine: the books of October read on 5 November
+    (inputs / "settings.toml").write_text('[period]\nas_of = 2026-11-05\n', encoding="utf-8")
+    proc = run_cli("run", "--inputs", str(inputs), "--period", "2026-10", "--out", str(tmp_path / "y"))
+    assert proc.returncode == 0, proc.stderr

@@ -156,38 +156,77 @@ def test_known_years_come_from_the_package():
     assert 2026 in CAL.known_years
 
 
-def test_a_start_outside_the_known_years_raises_a_plain_message():
+def test_a_start_outside_the_span_raises_a_plain_message():
+    # years no register can mean (a typo such as 2300) are not counted at all
     with pytest.raises(CalendarRangeError) as err:
-        CAL.deadline_end(pd.Series([ts("2026-10-14"), ts("2100-03-01")]), 3)
+        CAL.deadline_end(pd.Series([ts("2026-10-14"), ts("2300-03-01")]), 3)
     message = str(err.value)
-    assert "2100-03-01" in message                                  # names the date
-    assert f"{CAL.known_years.start}–{CAL.known_years.stop - 1}" in message  # and what is covered
+    assert "2300-03-01" in message                                  # names the date
+    assert f"{CAL.span.start}–{CAL.span.stop - 1}" in message       # and what is covered
     assert "2026-10-14" not in message                              # not the dates that are fine
     assert "NotImplementedError" not in message and "Traceback" not in message
 
 
 def test_the_message_in_both_languages_and_many_dates_summarised():
-    starts = pd.Series(pd.date_range("2100-01-01", periods=8, freq="D"))
+    starts = pd.Series(pd.date_range("2300-01-01", periods=8, freq="D"))
     with pytest.raises(CalendarRangeError) as err:
         CAL.deadline_end(starts, 1)
     # five dates named, then "and 3 more"
-    assert "2100-01-05" in str(err.value) and "2100-01-06" not in str(err.value)
+    assert "2300-01-05" in str(err.value) and "2300-01-06" not in str(err.value)
     assert "3 more" in str(err.value)
     assert err.value.text("en") == str(err.value)
     zh = err.value.text("zh")
-    assert "2100-01-01" in zh and "工作日" in zh and "另外 3 个日期" in zh
-    assert err.value.dates[0] == dt.date(2100, 1, 1) and len(err.value.dates) == 8
+    assert "2300-01-01" in zh and "工作日" in zh and "另外 3 个日期" in zh
+    assert err.value.dates[0] == dt.date(2300, 1, 1) and len(err.value.dates) == 8
 
 
-def test_a_deadline_running_past_the_last_known_year_raises():
+def test_a_deadline_in_a_year_the_package_does_not_know_assumes_monday_to_friday():
+    # 2150-01-01 is a Thursday. Monday–Friday assumed: 1 working day after it is Friday 01-02
+    # (deadline end: midnight after it, 01-03); 2 working days: Friday 01-02, Monday 01-05 → 01-06.
+    cal = WorkCalendar()
+    got = cal.deadline_end(pd.Series([ts("2150-01-01"), ts("2150-01-01"), ts("2026-10-14")]),
+                           pd.Series([1, 2, 3]))
+    assert got.tolist()[:2] == [ts("2150-01-03"), ts("2150-01-06")]
+    # recorded, so the run can say so: the start dates and the unknown year; a known date is not
+    assert cal.assumed == (dt.date(2150, 1, 1),) and cal.assumed_years == (2150,)
+    message = cal.assumed_message("en")
+    assert "2150" in message and "2150-01-01" in message and "extra_holidays" in message
+    assert "2150" in cal.assumed_message("zh") and "周一至周五" in cal.assumed_message("zh")
+
+
+def test_the_plant_days_correct_an_assumed_year():
+    # The analyst enters the official days of a year the package does not know yet: Friday
+    # 2150-01-02 off, Saturday 2150-01-03 a make-up working day. 1 working day after Thursday
+    # 01-01 is then Saturday 01-03 (deadline end 01-04); 2 working days: 01-03, Monday 01-05 → 01-06.
+    cal = WorkCalendar(extra_holidays=["2150-01-02"], extra_workdays=["2150-01-03"])
+    got = cal.deadline_end(pd.Series([ts("2150-01-01"), ts("2150-01-01")]), pd.Series([1, 2]))
+    assert got.tolist() == [ts("2150-01-04"), ts("2150-01-06")]
+
+
+def test_a_deadline_running_past_the_last_known_year_is_recorded():
+    # a start inside the known years whose deadline lands in the next, unknown, year
     last = CAL.known_years.stop - 1
-    with pytest.raises(CalendarRangeError, match=f"{last}-12-31"):
-        CAL.deadline_end(pd.Series([ts(f"{last}-12-31")]), 1)
+    cal = WorkCalendar()
+    got = cal.deadline_end(pd.Series([ts(f"{last}-12-31")]), 5).iloc[0]
+    assert got.year == last + 1
+    assert cal.assumed == (dt.date(last, 12, 31),) and cal.assumed_years == (last + 1,)
 
 
-def test_a_day_outside_the_known_years_is_not_guessed():
-    with pytest.raises(CalendarRangeError, match="2100-01-04"):
-        CAL.is_workday(dt.date(2100, 1, 4))
+def test_known_dates_are_not_recorded_as_assumed():
+    cal = WorkCalendar()
+    cal.deadline_end(pd.Series([ts("2026-10-14")]), 3)
+    cal.working_days_between(pd.Series([ts("2026-10-09")]), pd.Series([ts("2026-10-12")]))
+    assert cal.is_workday(dt.date(2026, 10, 10))           # 调休 make-up Saturday
+    assert cal.assumed == () and cal.assumed_message("en") is None
+
+
+def test_a_day_in_an_unknown_year_is_assumed_monday_to_friday_and_recorded():
+    cal = WorkCalendar()
+    assert cal.is_workday(dt.date(2150, 1, 5))              # a Monday
+    assert not cal.is_workday(dt.date(2150, 1, 3))          # a Saturday
+    assert cal.assumed_years == (2150,)
+    with pytest.raises(CalendarRangeError, match="2300-01-04"):
+        cal.is_workday(dt.date(2300, 1, 4))
 
 
 # --- agreement with the package's own (loop-based) search ---------------------------------------

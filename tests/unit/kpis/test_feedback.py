@@ -22,7 +22,7 @@ import pytest
 
 from pipeline.kpis.base import LONG_COLUMNS
 from pipeline.kpis.feedback import feedback_kpis, feedback_monthly_summary, feedback_open_items
-from pipeline.workdays import CalendarRangeError, WorkCalendar
+from pipeline.workdays import WorkCalendar
 
 from .conftest import context_for, register_frame
 
@@ -148,12 +148,18 @@ def test_empty_register_gives_zero_counts_and_no_rates():
     assert np.isnan(value(long, "feedback_filed_on_time_pct", "2026-10")["value"])
 
 
-def test_a_deadline_outside_the_known_calendar_stops_the_kpi():
-    # an item received on the last day the package knows needs the next year's calendar
+def test_a_deadline_in_the_next_unknown_year_is_counted_and_recorded():
+    # an item received on the last day the package knows needs the next year's calendar: it is
+    # counted Monday–Friday there (recorded for the run's warning), the run does not stop.
+    # Category A, 1 working day, not filed, as_of = the received day → pending: no judged item.
     last = WorkCalendar().known_years.stop - 1
     register = feedback_frame([("F9", "A", f"{last}-12-31", None, None)])
-    with pytest.raises(CalendarRangeError, match=f"{last}-12-31"):
-        feedback_kpis({"feedback": register}, make_ctx(period=f"{last}-12", as_of=f"{last}-12-31"))
+    ctx = make_ctx(period=f"{last}-12", as_of=f"{last}-12-31")
+    long = feedback_kpis({"feedback": register}, ctx)
+    pick = lambda kpi: long[(long.kpi == kpi) & (long.period == f"{last}-12") & (long.scope == "company")].iloc[0]  # noqa: E731
+    assert pick("feedback_items")["value"] == 1
+    assert (pick("feedback_filed_on_time_pct")["denominator"] or 0) == 0
+    assert ctx.calendar.assumed_years == (last + 1,)
 
 
 def test_open_items_to_chase():

@@ -76,9 +76,10 @@ def test_service_requests(long, period, scope, key, expected):
 
 
 @pytest.mark.parametrize("period, on_time, judged, pct", [
-    # October: on time S1 (on the deadline), S7; late S2, S3 (never served), S5; S4 pending
-    # -> 2 / 5 × 100 = 40
-    ("2026-10", 2, 5, 40.0),
+    # October (as_of 10-31): on time S1 (on the deadline), S7; late S2, S3 (never served); pending
+    # S4 (deadline 11-01) and S5 (requested 10-29, deadline day 10-31 = the as_of day: as_of has
+    # not passed it) -> 2 / 4 × 100 = 50
+    ("2026-10", 2, 4, 50.0),
     # September: S6 late -> 0 / 1 = 0 (a real zero: one request was judged)
     ("2026-09", 0, 1, 0.0),
     ("2026-02", 1, 1, 100.0),
@@ -97,6 +98,14 @@ def test_pending_until_the_deadline_day_is_over():
     long = service_kpis({"service": REGISTER}, context_for("2026-10", "2026-10-30"))
     r = row(long, "service_on_time_pct", "2026-10")
     assert (r["numerator"], r["denominator"], r["value"]) == (2, 4, 50.0)
+
+
+def test_late_once_as_of_has_passed_the_deadline_day():
+    # period 2026-11, as_of 11-01: S5 (deadline day 10-31) is late now; S4 (deadline day 11-01 =
+    # the as_of day) still pending. October: on time S1, S7; late S2, S3, S5 -> 2 / 5 = 40
+    long = service_kpis({"service": REGISTER}, context_for("2026-11", "2026-11-01"))
+    r = row(long, "service_on_time_pct", "2026-10")
+    assert (r["numerator"], r["denominator"], r["value"]) == (2, 5, 40.0)
 
 
 @pytest.mark.parametrize("period, median", [
