@@ -91,7 +91,9 @@ def outcome_of(fr: FileRead, options: StageOptions) -> FileOutcome:
         out.sheets.append(SheetOutcome(hidden, None, "sheet.hidden"))
     for raw in fr.sheets:
         if raw.refused:
-            out.sheets.append(SheetOutcome(raw.sheet, None, "sheet.refused", {"reason": raw.refused}))
+            # refused (over the safety limits): not read, so not recognised either (--strict fails)
+            out.sheets.append(SheetOutcome(raw.sheet, None, "sheet.refused", {"reason": raw.refused},
+                                           unrecognised=True))
             continue
         cls = classify(raw.cells, index.match)
         if cls.status in ("ok", "duplicate_column"):
@@ -109,8 +111,9 @@ def outcome_of(fr: FileRead, options: StageOptions) -> FileOutcome:
                              for column, pos in sorted(cls.mapping.items(), key=lambda kv: kv[1])]
             note.ignored = list(cls.ignored_headers)
             out.sheets.append(note)
-        elif cls.status == "unrecognised" and raw.sheet in INSTRUCTIONS_SHEET_NAMES:
-            # the instructions sheet of our own templates: expected, not a problem
+        elif cls.status == "unrecognised" and _is_template_instructions(raw, INSTRUCTIONS_SHEET_NAMES):
+            # the instructions sheet of our own templates: expected, not a problem (a company
+            # sheet that only shares its name is listed as unrecognised like any other)
             out.sheets.append(SheetOutcome(raw.sheet, None, "sheet.instructions"))
         elif cls.status == "empty":
             out.sheets.append(SheetOutcome(raw.sheet, None, "sheet.empty"))
@@ -124,6 +127,22 @@ def outcome_of(fr: FileRead, options: StageOptions) -> FileOutcome:
         else:
             out.sheets.append(SheetOutcome(raw.sheet, None, "sheet.unrecognised_none", unrecognised=True))
     return out
+
+
+def _is_template_instructions(raw, names: frozenset[str]) -> bool:
+    """True for the instructions sheet `make templates` writes: its name, and its table header
+    (列名 / 字段 / 是否必填 …, or Column / Field / Required? …) among its first rows."""
+    from pipeline.i18n import TEXT
+
+    if raw.sheet not in names:
+        return False
+    keys = ("template.col.column", "template.col.field", "template.col.required", "template.col.kind")
+    headers = [tuple(TEXT[k][i] for k in keys) for i in (0, 1)]
+    for row in raw.cells.head(12).itertuples(index=False):
+        cells = tuple(str(v).strip() for v in row[:len(keys)])
+        if cells in headers:
+            return True
+    return False
 
 
 def process_file(entry: FileEntry, options: StageOptions) -> FileOutcome:

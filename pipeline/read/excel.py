@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import io
 
+import io
+
 import pandas as pd
 
 from pipeline.read.model import RawSheet
@@ -66,7 +68,9 @@ def read_legacy_xls_cells(data: bytes, file: str) -> tuple[list[RawSheet], list[
     """BIFF2–BIFF5 workbooks (Excel 3.0–95) that python-calamine cannot detect, through xlrd."""
     import xlrd
 
-    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    # xlrd prints its warnings ("WARNING *** OLE2 inconsistency", "No CODEPAGE record") to stdout
+    # unless given a log file: the analyst's console shows our messages only
+    book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     sheets: list[RawSheet] = []
     hidden: list[str] = []
     for index in range(book.nsheets):

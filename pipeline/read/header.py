@@ -8,6 +8,8 @@ sheet matching none is reported with the closest register and the required colum
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -76,6 +78,15 @@ def _required_found(register: Register, columns: Mapping[str, list[int]]) -> tup
     return len(register.required) - len(missing), missing
 
 
+def _repeats_header(row: list[str], register: str, mapping: Mapping[str, int], match) -> bool:
+    """True when `row`, just below the header, names the same columns again (a bilingual form
+    with the English headers under the Chinese ones): most mapped positions hold a header of the
+    same register and column. Such a row is part of the header, not a row of data."""
+    hits = sum(1 for column, p in mapping.items()
+               if p < len(row) and row[p] and match(row[p]).get(register) == column)
+    return hits >= max(2, math.ceil(0.6 * len(mapping)))
+
+
 def classify(cells: pd.DataFrame, match, registers: Mapping[str, Register] = REGISTERS) -> Classification:
     """Header row, register and column mapping of one sheet.
 
@@ -132,6 +143,9 @@ def classify(cells: pd.DataFrame, match, registers: Mapping[str, Register] = REG
     duplicates = {col: [headers[p] for p in positions] for col, positions in columns.items()
                   if len(positions) > 1}
     mapping = {col: positions[0] for col, positions in columns.items()}
+    start = base["data_start"]
+    if start < len(top) and _repeats_header(top[start], name, mapping, match):
+        base["data_start"] = start + 1      # a second header line (Chinese above, English below)
     used = {p for positions in columns.values() for p in positions}
     ignored = [h for p, h in enumerate(headers) if h and p not in used]
     status = "duplicate_column" if duplicates else "ok"

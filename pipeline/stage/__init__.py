@@ -240,6 +240,10 @@ def stage_sheet(raw: RawSheet, cls: Classification, *, dayfirst: bool = False,
     return StagedSheet(raw.file, raw.sheet, register.name, accepted, rejects, rows_read, skipped)
 
 
+#: a canonical column → the other column that gives the same field (the customer: code or name)
+_SAME_FIELD = {"customer_name": "customer_code", "customer_code": "customer_name"}
+
+
 def _rejects_table(found: pd.DataFrame, cand: pd.DataFrame, cls: Classification, raw: RawSheet,
                    register: Register, rows: np.ndarray) -> pd.DataFrame:
     if found.empty:
@@ -247,7 +251,8 @@ def _rejects_table(found: pd.DataFrame, cand: pd.DataFrame, cls: Classification,
     found = found.drop_duplicates(["index", "column", "reason"]).sort_values(["index", "column", "reason"])
     idx = found["index"].to_numpy().astype("int64")
     cols = found["column"].tolist()
-    positions = [cls.mapping.get(c) for c in cols]
+    # a check on "the customer" (code or name) names whichever customer column the sheet has
+    positions = [cls.mapping.get(c, cls.mapping.get(_SAME_FIELD.get(c, ""))) for c in cols]
     headers = [cls.headers.get(p, c) if p is not None else (c or "") for p, c in zip(positions, cols)]
     values = []
     for i, p in zip(idx, positions):

@@ -46,6 +46,23 @@ def test_two_row_header_sub_header_wins():
     assert result.mapping["first_response_at"] == 3 and result.mapping["report_8d_at"] == 4
 
 
+def test_bilingual_header_english_row_below_is_part_of_the_header():
+    # A form with the Chinese headers in one row and the English ones in the row below: the
+    # English row names the same columns (4 of 4), so the data start below it, not on it.
+    sheet = cells([
+        ["顾客抱怨事件登录表"],
+        ["客诉编号", "客诉日期", "客户代码", "类别"],
+        ["Complaint No", "Complaint Date", "Customer Code", "Category"],
+        ["C-001", "2026-10-03", "C001", "A"],
+    ])
+    result = classify(sheet, INDEX.match)
+    assert result.status == "ok" and result.register == "complaints"
+    assert result.header_index == 1 and result.data_start == 3
+    # a first data row whose values merely happen to match one header is still data
+    sheet = cells([["客诉编号", "客诉日期", "客户代码", "类别"], ["C-001", "2026-10-03", "C001", "类别"]])
+    assert classify(sheet, INDEX.match).data_start == 1
+
+
 def test_traditional_and_english_headers():
     sheet = cells([["訂單號", "客戶名稱", "交期", "實際交貨日期", "Order Qty", "Shipped Qty"]])
     result = classify(sheet, INDEX.match)

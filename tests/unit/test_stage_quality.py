@@ -72,6 +72,16 @@ def test_missing_required_value_rejects():
     assert list(s.rejects["column"]) == ["客诉日期"]
 
 
+def test_a_blank_customer_is_reported_under_the_customer_column_the_sheet_has():
+    # registers.md: the report names the "column header as written in the file". The sheet gives
+    # the customer by code only (客户代码): a row with no customer names that header, not the
+    # canonical customer_name the check is filed under.
+    s = staged([["客诉编号", "客诉日期", "客户代码"], ["K1", "2026-10-05", "C001"], ["K2", "2026-10-06", ""]])
+    assert list(s.rejects["column"]) == ["客户代码"] and list(s.rejects["row"]) == [3]
+    s = staged([COMPLAINT_HEADER, ["K1", "2026-10-05", "", "A", "", "1"]])
+    assert list(s.rejects["column"]) == ["客户名称"]
+
+
 def _resolve(*sheets, mtimes=None):
     master = staged(MASTER, file="master.xlsx")
     return resolve([master, *sheets], mtimes or {})

@@ -230,3 +230,23 @@ def test_a_filled_in_template_is_classified_by_the_reader(templates, tmp_path):
 def test_unknown_language_is_refused(tmp_path):
     with pytest.raises(ValueError, match="language"):
         write_templates(tmp_path, language="fr")
+
+
+def test_only_our_own_instructions_sheet_is_excused_from_strict(templates):
+    # The templates' instructions sheet is expected beside the register (not "unrecognised", so a
+    # filled-in template passes --strict); a company's own sheet that is merely named 说明 /
+    # Instructions is listed as unrecognised like any other sheet (registers.md: never dropped).
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from pipeline.ingest import _is_template_instructions
+
+    _, paths = templates
+    for path in paths.values():
+        cells = read_as_the_reader_does(path, sheet=1)
+        sheet = SimpleNamespace(sheet=openpyxl.load_workbook(path, read_only=True).sheetnames[1], cells=cells)
+        assert _is_template_instructions(sheet, INSTRUCTIONS_SHEET_NAMES)
+    company = pd.DataFrame([["序号", "内容"], ["1", "本表每月5日前更新"]], dtype="str")
+    for name in ("说明", "Instructions"):
+        assert not _is_template_instructions(SimpleNamespace(sheet=name, cells=company), INSTRUCTIONS_SHEET_NAMES)
