@@ -91,6 +91,11 @@ def _geometry(info) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
     return first_rows, skip
 
 
+def _merged(info) -> dict[str, tuple[tuple[int, int, int, int], ...]]:
+    """From the inspection of an .xlsx: each sheet's merged ranges (sheets without any left out)."""
+    return {s.name: s.merged for s in info.sheets if s.merged}
+
+
 def _read_xlsx(entry: FileEntry, data: bytes) -> FileRead:
     from pipeline.read import safety
     from pipeline.read.excel import read_workbook_cells
@@ -100,7 +105,7 @@ def _read_xlsx(entry: FileEntry, data: bytes) -> FileRead:
     except safety.Refused as refused:
         return _failed(entry, f"refused.{refused.code}", refused.detail)
     first_rows, skip = _geometry(info)
-    sheets, hidden = read_workbook_cells(data, entry.rel, first_rows, skip)
+    sheets, hidden = read_workbook_cells(data, entry.rel, first_rows, skip, _merged(info))
     modified = info.modified or _fs_modified(entry.path)
     return _with_sheets(entry, sheets, hidden, modified)
 

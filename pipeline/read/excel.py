@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import io
 
-import io
-
 import pandas as pd
 
 from pipeline.read.model import RawSheet
@@ -25,15 +23,24 @@ def _frame(sheet) -> pd.DataFrame:
     return frame
 
 
+def _first_col(loaded) -> int:
+    """Excel column number (A = 1) of the loaded sheet's column 0: fastexcel drops leading empty
+    columns and says where each column it kept sits (`absolute_index`, 0-based)."""
+    columns = loaded.available_columns()
+    return columns[0].absolute_index + 1 if columns else 1
+
+
 def read_workbook_cells(data: bytes, file: str, first_rows: dict[str, int] | None = None,
-                        skip_sheets: dict[str, tuple[str, str]] | None = None
+                        skip_sheets: dict[str, tuple[str, str]] | None = None,
+                        merged: dict[str, tuple[tuple[int, int, int, int], ...]] | None = None
                         ) -> tuple[list[RawSheet], list[str]]:
     """(visible sheets as RawSheets, names of hidden sheets) of an .xlsx/.xlsm/.xls workbook.
 
     `first_rows` maps a sheet name to the Excel row number of its first used row when the caller
     already knows it (from the safety inspection of the XML); otherwise python-calamine tells us.
     `skip_sheets` maps a sheet name to the (i18n key, detail) it was refused for: it is listed,
-    not loaded.
+    not loaded. `merged` maps a sheet name to its merged ranges (from the same inspection of an
+    .xlsx); the value reader does not report them.
     """
     import fastexcel
     import python_calamine
@@ -60,7 +67,8 @@ def read_workbook_cells(data: bytes, file: str, first_rows: dict[str, int] | Non
             start = calamine_book.get_sheet_by_name(name).start
             first_row = (start[0] + 1) if start else 1
         loaded = reader.load_sheet(name, header_row=None, dtypes="string")
-        sheets.append(RawSheet(file, name, _frame(loaded), first_row))
+        sheets.append(RawSheet(file, name, _frame(loaded), first_row,
+                               merged=(merged or {}).get(name, ()), first_col=_first_col(loaded)))
     return sheets, hidden
 
 

@@ -13,6 +13,10 @@ class RawSheet:
 
     `first_row` is the Excel row number of `cells`' first row: the fast readers trim leading
     empty rows, and the data-quality report must show row numbers as Excel shows them.
+    `first_col` is the Excel column number (A = 1) of `cells`' column 0: fastexcel trims leading
+    empty columns too. `merged` holds the sheet's merged ranges as (first_row, first_col, last_row,
+    last_col), 1-based Excel numbers (.xlsx only: () for CSV, HTML and .xls); staging gives a
+    vertically merged data cell's value to every row it covers.
     """
     file: str
     sheet: str
@@ -20,6 +24,8 @@ class RawSheet:
     first_row: int = 1
     refused: str = ""            # i18n key when this sheet alone is refused (size limits)
     refused_detail: str = ""
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    first_col: int = 1
 
 
 @dataclass

@@ -20,7 +20,8 @@ here, with bounded streaming, before fastexcel / python-calamine see the file:
        CRC, and refusing any `<!DOCTYPE` / `<!ENTITY` (no Excel writes them);
     4. worksheets are scanned with bytes regexes over the inflated chunks for the real extent of
        the cells holding values (from `<c r>` references, with `<row r>` placing cells that have
-       none; never `<dimension>`) and for the first row holding a value;
+       none; never `<dimension>`) and for the first row holding a value; the same pieces give the
+       merged ranges (`<mergeCell ref>`, after `</sheetData>`), which staging needs;
     5. `xl/workbook.xml`, its relationships and `docProps/core.xml` are parsed with defusedxml.
 
 `inspect_xls` (BIFF .xls, OLE2 or bare)
@@ -154,6 +155,9 @@ class SheetInfo:
                Both come from the cells' own references (or, for cells written without one, their
                place in the row), never from the <dimension> element.
     refused    None, or the plain reason code why this sheet is not read (see `Refused`).
+    merged     the sheet's merged ranges (`<mergeCell ref>` after `</sheetData>`), each as
+               (first_row, first_col, last_row, last_col), 1-based Excel numbers, in the part's
+               order; at most `MAX_MERGED_RANGES`, the rest ignored. () for .xls.
     """
 
     name: str
@@ -163,6 +167,7 @@ class SheetInfo:
     max_row: int
     max_col: int
     refused: str | None = None
+    merged: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -653,6 +658,7 @@ class _Geometry:
     refused: str | None = None
     grid_row: int = 0               # .xls: extent of every cell record, blanks included
     grid_col: int = 0
+    merged: tuple[tuple[int, int, int, int], ...] = ()      # .xlsx: <mergeCell> ranges
 
 
 def _col_number(letters: bytes) -> int:
@@ -964,13 +970,68 @@ class _SlowSheetScan:
         return _col_number(ref.group(1)), int(ref.group(2))
 
 
+#: merged ranges kept per sheet; a sheet declaring more has the rest ignored (Excel's own files
+#: hold a few hundred at most; each costs ~100 bytes of Python objects)
+MAX_MERGED_RANGES = 100_000
+_EXCEL_ROWS, _EXCEL_COLS = 1_048_576, 16_384
+_SHEET_DATA_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?sheetData\s*>")
+# <mergeCell ref="C2:C4"/>, any namespace prefix, ref wherever it sits among the attributes
+_MERGE_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.\-]*:)?mergeCell\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?<=\s)ref\s*=\s*[\"']\s*"
+    rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})\s*:\s*\$?([A-Za-z]{1,3})\$?([0-9]{1,7})\s*[\"']")
+
+
+class _MergedRanges:
+    """The `<mergeCell ref>` ranges of a worksheet, collected from the pieces the geometry scan
+    already sees. They sit after `</sheetData>`, so a piece is only searched (bytes.find, at memory
+    speed) for that closing tag, from the piece's last `</row>` on (found within a few bytes of
+    the end of a piece of rows), until it is found; only the tail after it is matched: no work per
+    cell. Comments and CDATA are already blanked out of the pieces (`_xml_pieces`)."""
+
+    def __init__(self) -> None:
+        self.in_tail = False
+        self.ranges: list[tuple[int, int, int, int]] = []
+
+    def feed(self, piece: bytes) -> None:
+        start = 0
+        if not self.in_tail:
+            at = piece.find(b"sheetData", max(0, piece.rfind(b"</row>")))
+            while at >= 0:
+                lt = piece.rfind(b"</", max(0, at - 256), at)
+                close = _SHEET_DATA_CLOSE.match(piece, lt) if lt >= 0 else None
+                if close is not None and close.end() > at:
+                    self.in_tail = True
+                    start = close.end()
+                    break
+                at = piece.find(b"sheetData", at + 9)
+            if not self.in_tail:
+                return
+        if len(self.ranges) >= MAX_MERGED_RANGES or piece.find(b"mergeCell", start) < 0:
+            return
+        for found in _MERGE_CELL.finditer(piece, start):
+            col1, row1, col2, row2 = found.groups()
+            r1, r2, c1, c2 = int(row1), int(row2), _col_number(col1), _col_number(col2)
+            if not (0 < r1 <= _EXCEL_ROWS and 0 < r2 <= _EXCEL_ROWS
+                    and 0 < c1 <= _EXCEL_COLS and 0 < c2 <= _EXCEL_COLS):
+                continue
+            self.ranges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+            if len(self.ranges) >= MAX_MERGED_RANGES:
+                return
+
+    def into(self, geo: _Geometry) -> _Geometry:
+        geo.merged = tuple(self.ranges)
+        return geo
+
+
 def _scan_sheet(package: _Package, entry: _Entry, force_slow: bool = False) -> _Geometry:
     """Geometry of one worksheet part: the fast scan, or the exact one when the fast scan meets a
-    form it does not prove (the part is inflated a second time; its bytes are counted once)."""
+    form it does not prove (the part is inflated a second time; its bytes are counted once). The
+    merged ranges are collected from the same pieces."""
     limits = package.limits
     counted = 0
     if not force_slow:
         fast = _FastSheetScan(limits)
+        merged = _MergedRanges()
         chunks = package.stream(entry)
         produced = 0
 
@@ -984,17 +1045,20 @@ def _scan_sheet(package: _Package, entry: _Entry, force_slow: bool = False) -> _
             for piece in _xml_pieces(counting(chunks), entry.name, limits=limits, keep="cell"):
                 if not fast.feed(piece):
                     break
-            return fast.geo
+                merged.feed(piece)
+            return merged.into(fast.geo)
         except _NeedSlowScan:
             counted = produced
         finally:
             chunks.close()
     slow = _SlowSheetScan(limits)
+    merged = _MergedRanges()
     for piece in _xml_pieces(package.stream(entry, already_counted=counted), entry.name,
                              limits=limits, keep="row"):
         if not slow.feed(piece):
             break
-    return slow.geo
+        merged.feed(piece)
+    return merged.into(slow.geo)
 
 
 def _count_shared_strings(package: _Package, entry: _Entry) -> int:
@@ -1263,7 +1327,8 @@ def _inspect_package(package: _Package) -> WorkbookInfo:
         max_row = max(g.max_row for g in scanned)
         max_col = max(g.max_col for g in scanned)
         refused = next((g.refused for g in scanned if g.refused), None)
-        sheets.append(SheetInfo(name, primary.name, state, first.first_row, max_row, max_col, refused))
+        sheets.append(SheetInfo(name, primary.name, state, first.first_row, max_row, max_col, refused,
+                                first.merged))
     return WorkbookInfo(modified=modified, sheets=sheets, xml_bytes=package.xml_bytes)
 
 

@@ -185,11 +185,61 @@ def _schema_failures(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.Data
     return out
 
 
+def fill_merged_down(data: pd.DataFrame, raw: RawSheet, data_start: int) -> pd.DataFrame:
+    """`data` (the sheet's rows from `data_start` on) with each vertically merged data cell's value
+    given to the rows below it that the merge covers.
+
+    Excel shows a cell merged over C2:C4 on all three rows, but the file holds the value in C2
+    only. A merge counts when it is one column wide, at least two rows high and starts at or below
+    the first data row (merges in the title and header rows are the header logic's business). A
+    covered cell is filled only when it is blank and its row holds something else: a row that is
+    blank apart from the merge stays a blank row (skipped, not rejected). Work is per merge and per
+    column (one pyarrow `take`), never per cell.
+    """
+    if not raw.merged or data.empty:
+        return data
+    top = raw.first_row + data_start                 # Excel row of data's row 0
+    n, width = data.shape
+    spans: dict[int, list[tuple[int, int]]] = {}     # column position → [(first, last)] data rows
+    for first_row, first_col, last_row, last_col in raw.merged:
+        if first_col != last_col or last_row <= first_row or first_row < top:
+            continue
+        pos = first_col - raw.first_col
+        first, last = first_row - top, min(last_row - top, n - 1)
+        if 0 <= pos < width and first < last:
+            spans.setdefault(pos, []).append((first, last))
+    if not spans:
+        return data
+    covered = np.zeros(n, dtype=bool)
+    for ranges in spans.values():
+        for first, last in ranges:
+            covered[first + 1:last + 1] = True
+    rows = np.flatnonzero(covered)
+    sub = data.iloc[rows]
+    filled_sub = [_filled(_as_text(sub.iloc[:, pos])) for pos in range(width)]
+    count = np.sum(filled_sub, axis=0)
+    at = np.full(n, -1, dtype=np.int64)
+    at[rows] = np.arange(len(rows))
+    data = data.copy(deep=False)
+    for pos, ranges in spans.items():
+        wanted = (count - filled_sub[pos] > 0) & ~filled_sub[pos]       # blank here, not elsewhere
+        source = np.arange(n)
+        for first, last in ranges:
+            span = np.arange(first + 1, last + 1)
+            take = wanted[at[span]]
+            source[span[take]] = first
+        if (source != np.arange(n)).any():
+            col = data.iloc[:, pos]
+            data.isetitem(pos, pd.Series(col.array.take(source), index=col.index, name=col.name))
+    return data
+
+
 def stage_sheet(raw: RawSheet, cls: Classification, *, dayfirst: bool = False,
                 scale_max: float = 100.0) -> StagedSheet:
     """Type, normalise and validate the rows of one classified sheet."""
     register = REGISTERS[cls.register]
     data = raw.cells.iloc[cls.data_start:].reset_index(drop=True)
+    data = fill_merged_down(data, raw, cls.data_start)
     non_blank, footer = _row_masks(data)
     last = int(np.flatnonzero(non_blank)[-1]) + 1 if non_blank.any() else 0
     data, non_blank, footer = data.iloc[:last], non_blank[:last], footer[:last]

@@ -592,3 +592,98 @@ def test_stored_parts_are_read_too(tmp_path):
     members = [(name, 0, data, zlib.crc32(data), len(data)) for name, data in parts.items()]
     sheet = inspect_xlsx(H._raw_zip(tmp_path / "stored.xlsx", members)).sheets[0]
     assert (sheet.first_row, sheet.max_row, sheet.max_col) == (4, 4, 2)
+
+
+# --- merged ranges ----------------------------------------------------------------------------------
+# The scan that measures a sheet also collects its <mergeCell ref> ranges (they follow
+# </sheetData>), as (first_row, first_col, last_row, last_col) in Excel's 1-based numbers.
+
+_MERGE_ROWS = ('<row r="1"><c r="A1" t="inlineStr"><is><t>sheetData> 不是结尾 mergeCell ref="A1:A9"'
+               '</t></is></c></row>'
+               '<row r="2"><c r="A2"><v>1</v></c><c r="C2" t="inlineStr"><is><t>甲</t></is></c></row>')
+# what follows </sheetData>, each line worked out by hand
+_MERGE_TAIL = (
+    '<sheetProtection sheet="0"/>'
+    '<mergeCells count="9">'
+    '<mergeCell ref="C2:C4"/>'                          # (2, 3, 4, 3)
+    '<mergeCell ref="A1:F1"/>'                          # (1, 1, 1, 6)
+    "<mergeCell xr:uid='{1}' ref = 'e6:E5'/>"           # reversed, lower case, quoted '': (5, 5, 6, 5)
+    '<mergeCell ref="AA10:AB12"></mergeCell>'           # (10, 27, 12, 28)
+    '<mergeCell ref="D7"/>'                             # one cell: not a range, ignored
+    '<mergeCell ref="A1048576:A1048577"/>'              # beyond Excel's grid: ignored
+    '<!-- <mergeCell ref="B2:B3"/> -->'                  # a comment: ignored
+    '<mergeCell href="B5:B6"/>'                         # not a ref attribute: ignored
+    '</mergeCells><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+_MERGED = ((2, 3, 4, 3), (1, 1, 1, 6), (5, 5, 6, 5), (10, 27, 12, 28))
+
+
+def _merge_sheet(rows: str = _MERGE_ROWS, tail: str = _MERGE_TAIL) -> bytes:
+    return H.sheet_xml(raw_rows=rows).replace(b"</worksheet>", tail.encode() + b"</worksheet>")
+
+
+@pytest.mark.parametrize("chunk", [4 << 20, 5], ids=["4MiB-chunks", "5-byte-chunks"])
+def test_merged_ranges_are_collected(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(safety, "_OUT_CHUNK", chunk)
+    sheet = inspect_xlsx(H.xlsx(tmp_path, "m.xlsx", [("S", _merge_sheet())])).sheets[0]
+    assert sheet.merged == _MERGED
+    assert (sheet.first_row, sheet.max_row, sheet.max_col) == (1, 2, 3)     # geometry unchanged
+
+
+@pytest.mark.parametrize("rows", [
+    _MERGE_ROWS,
+    _MERGE_ROWS.replace('<c r="A2">', "<c r='A2'>"),    # single quotes: the fast scan hands over
+], ids=["exact scanner", "fast scan falls back to the exact one"])
+def test_merged_ranges_from_the_exact_scanner(tmp_path, rows):
+    path = H.xlsx(tmp_path, "m.xlsx", [("S", _merge_sheet(rows))])
+    with open(path, "rb") as handle:
+        package = safety._Package(handle, path.stat().st_size, Limits())
+        geo = safety._scan_sheet(package, package.first("xl/worksheets/sheet1.xml"), force_slow=True)
+    assert geo.merged == _MERGED
+    assert inspect_xlsx(path).sheets[0].merged == _MERGED                  # collected once, not twice
+
+
+def test_merged_ranges_with_a_namespace_prefix(tmp_path):
+    xml = (H.XML_DECL + f'<x:worksheet xmlns:x="{H.MAIN_NS}"><x:sheetData><x:row r="2"><x:c r="B2"><x:v>1</x:v>'
+           f'</x:c></x:row></x:sheetData><x:mergeCells count="1"><x:mergeCell ref="B2:B3"/></x:mergeCells>'
+           f'</x:worksheet>'.encode())
+    sheet = inspect_xlsx(H.xlsx(tmp_path, "x.xlsx", [("S", xml)])).sheets[0]
+    assert (sheet.max_row, sheet.max_col, sheet.merged) == (2, 2, ((2, 2, 3, 2),))
+
+
+def test_no_merged_ranges(tmp_path):
+    assert one_sheet(tmp_path, _MERGE_ROWS).merged == ()
+    # a mergeCell written inside sheetData is not where Excel puts merges: ignored
+    assert one_sheet(tmp_path, _MERGE_ROWS + '<mergeCell ref="A2:A3"/>', "in.xlsx").merged == ()
+
+
+def test_merged_ranges_are_capped(tmp_path, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_MERGED_RANGES", 3)
+    tail = "<mergeCells>" + "".join(f'<mergeCell ref="A{r}:A{r + 1}"/>' for r in range(1, 20, 2)) + "</mergeCells>"
+    sheet = inspect_xlsx(H.xlsx(tmp_path, "cap.xlsx", [("S", _merge_sheet(tail=tail))])).sheets[0]
+    assert sheet.merged == ((1, 1, 2, 1), (3, 1, 4, 1), (5, 1, 6, 1))
+
+
+def test_merged_ranges_written_by_xlsxwriter_and_openpyxl(tmp_path):
+    import openpyxl
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(tmp_path / "xw.xlsx")
+    sheet = book.add_worksheet("登录表")
+    sheet.merge_range("A1:D1", "标题")
+    sheet.merge_range("C2:C4", "甲公司")
+    sheet.write("A5", "K4")
+    book.close()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["C2"], ws["A5"] = "标题", "甲公司", "K4"
+    ws.merge_cells("A1:D1")
+    ws.merge_cells("C2:C4")
+    wb.save(tmp_path / "op.xlsx")
+    for name in ("xw.xlsx", "op.xlsx"):
+        info = inspect_xlsx(tmp_path / name).sheets[0]
+        assert info.merged == ((1, 1, 1, 4), (2, 3, 4, 3)), name
+        assert (info.first_row, info.max_row, info.max_col) == (1, 5, 3), name
+
+
+def test_xls_sheets_have_no_merged_ranges(tmp_path):
+    assert [s.merged for s in inspect_xls(H.plain_xls(tmp_path)).sheets] == [(), ()]
