@@ -10,7 +10,11 @@ registers.md, "Bad rows, duplicates, nothing lost":
 - for every sheet, rows read = accepted + rejected + skipped, or the run fails loudly.
 
 Registers without a key in the spec (incidents, visits, customer audits) are keyed by the whole
-row: the same record in two copies of a log is one record (README: "choices").
+row and by its occurrence among the identical rows of its own sheet: identical rows inside one
+sheet are separate events (two fines of the same day are two fines, kpis.md counts them), all kept;
+an identical row in another sheet or file is the same record copied, a duplicate kept once
+(occurrence k in one sheet pairs with occurrence k in another). README, "Registers the contract
+gives no key".
 """
 from __future__ import annotations
 
@@ -115,6 +119,21 @@ def _key_hash(frame: pd.DataFrame, register: Register,
                     ^ np.uint64(0x9E3779B97F4A7C15))
         return lot_key.where(has_lot, fallback)
     return _row_hash(frame, _key_columns(register), column_hashes)
+
+
+def _occurrence_key(content: pd.Series, sheet: pd.Series) -> pd.Series:
+    """The key of a row of a register without a key: its content and its occurrence number among
+    the identical rows of its sheet (0 for the first, 1 for the second, ...).
+
+    Identical rows inside one sheet so get different keys (separate events, all kept); the k-th
+    copy of a row in one sheet has the same key as the k-th copy in another sheet (the same record
+    copied: a duplicate, kept once). `sheet` is the sheet's number (`_order`).
+    """
+    occurrence = (pd.DataFrame({"sheet": sheet.to_numpy(), "content": content.to_numpy()})
+                  .groupby(["sheet", "content"], sort=False).cumcount().to_numpy())
+    hashes = {"content": content.to_numpy(),
+              "occurrence": pd.util.hash_array(occurrence.astype("int64"))}
+    return _row_hash(content.to_frame(), ["content", "occurrence"], hashes)
 
 
 def _key_text(frame: pd.DataFrame, register: Register) -> pd.Series:
@@ -250,10 +269,14 @@ def resolve(staged: list[StagedSheet], mtimes: dict[str, datetime]) -> Resolved:
         rank = {f: i for i, f in enumerate(sorted({s.file for s in by_register[name]}))}
         file_rank = np.array([rank[s.file] for s in by_register[name]], dtype="int64")
         column_hashes: dict[str, np.ndarray] = {}          # shared by the key and the content hash
+        content = _row_hash(frame, _content_columns(register), column_hashes)
+        if register.key:
+            key = _key_hash(frame, register, column_hashes)
+        else:
+            key = _occurrence_key(content, frame["_order"])
         slim = pd.DataFrame({"_file": file_rank[frame["_order"].to_numpy()], "_mtime": frame["_mtime"],
                              "_order": frame["_order"], "_row": frame["_row"],
-                             "_key": _key_hash(frame, register, column_hashes),
-                             "_content": _row_hash(frame, _content_columns(register), column_hashes)})
+                             "_key": key, "_content": content})
         # Only a row whose key appears more than once can conflict, be a duplicate or be
         # superseded: those rows (usually few) are judged in `shared`, the others are kept.
         shared = slim[slim.duplicated("_key", keep=False).to_numpy()]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.kpis.base import KpiContext, empty_long, long_frame, ratio_pct
+from pipeline.kpis.targets import _REL_TOL
 from pipeline.settings import grade_bands
 
 SMALL_SAMPLE = 3          # kpis.md: fewer than 3 returned responses → flagged small-sample
@@ -165,12 +166,21 @@ def grade(scores: Any, bands: Iterable[Any]) -> pd.DataFrame:
     in it when score ≥ min (inclusive) or score > min (not); bands come best first
     (`pipeline.settings.grade_bands`) and the first one a score reaches is its grade. A band
     whose `min` is −inf or missing takes every score below the others.
+
+    A score computed from decimals carries float noise (8.1, 8.7, 8.7 on a 10 scale give
+    84.99999999999997, by hand 85), so a bound is compared with the relative tolerance the target
+    status uses (`pipeline.kpis.targets._REL_TOL` × max(1, |min|)): inclusive, score ≥ min − tol;
+    strict, score > min + tol (90.00000000000003 is not above 90).
     """
     values = pd.Series(np.asarray(scores, dtype="float64"))
     conditions, en, zh = [], [], []
     for band in bands:                 # best first: the first band a score reaches is its grade
         low = _band_min(band)
-        conditions.append(values.ge(low) if band.inclusive or low == -math.inf else values.gt(low))
+        if low == -math.inf:
+            conditions.append(values.ge(low))
+        else:
+            tol = _REL_TOL * max(1.0, abs(low))
+            conditions.append(values.ge(low - tol) if band.inclusive else values.gt(low + tol))
         en.append(band.label_en)
         zh.append(band.label_zh)
     if not conditions:

@@ -169,6 +169,40 @@ def test_named_grading_schemes(scheme, score, label_en, label_zh):
     assert (band.label_en, band.label_zh) == (label_en, label_zh)
 
 
+@pytest.mark.parametrize("scheme, score, label_en", [
+    # a score computed from decimals: items 8.1, 8.7, 8.7 on a 10 scale are 85 by hand
+    # ((8.1 + 8.7 + 8.7) / 3 × 100 / 10), 84.99999999999997 in floating point: ≥ 85 → satisfied
+    ("95-85-70-50", 84.99999999999997, "satisfied"),
+    # > 90 is satisfied; 90.00000000000003 is 90 by hand, not above it → the next band, > 75: fair
+    ("98-90-75-60", 90.00000000000003, "fair"),
+    # 97.99999999999999 is 98 by hand: ≥ 98 → very satisfied
+    ("98-90-75-60", 97.99999999999999, "very satisfied"),
+])
+def test_band_edges_ignore_float_noise(scheme, score, label_en):
+    assert band_for(score, grade_bands(scheme)).label_en == label_en
+
+
+def test_band_tolerance_is_the_target_tolerance():
+    # one "equal" for the grades and the target status
+    from pipeline.kpis.targets import _REL_TOL
+    from pipeline.settings import BOUND_REL_TOL
+    assert BOUND_REL_TOL == _REL_TOL
+
+
+@pytest.mark.parametrize("tiers, expected", [
+    # kpis.md only says "the first tier, in the listed order, whose min_value its value reaches":
+    # any order and any last bound is a valid list
+    ("[{ min_value = 500000, share = 1.0 }, { min_value = 200000, share = 0.5 }]",
+     (Tier(500000, 1.0), Tier(200000, 0.5))),
+    ("[{ min_value = 100, share = 1 }, { min_value = 500, share = 1 }, { min_value = 0, share = 0.1 }]",
+     (Tier(100, 1.0), Tier(500, 1.0), Tier(0, 0.1))),
+    ("[{ min_value = 1000, share = 0 }]", (Tier(1000, 0.0),)),
+])
+def test_any_list_of_valid_tiers_is_accepted(tmp_path, tiers, expected):
+    folder = _inputs(tmp_path, f"[survey.sampling]\ntiers = {tiers}\n")
+    assert load_settings(ROOT, folder).survey.sampling.tiers == expected
+
+
 def test_band_for_missing_score():
     assert band_for(float("nan"), grade_bands("95-85-70-50")) is None
     assert band_for(None, grade_bands("95-85-70-50")) is None
@@ -245,10 +279,13 @@ BAD = [
     ("[survey]\ncompany_weighting = 'revenue'\n", "survey.company_weighting", "one of: equal, order_value"),
     ("[survey.sampling]\ntiers = [{ min_value = 0, share = 1.5 }]\n", "survey.sampling.tiers[0].share",
      "a number from 0 to 1"),
-    ("[survey.sampling]\ntiers = [{ min_value = 100, share = 1 }, { min_value = 500, share = 1 }, "
-     "{ min_value = 0, share = 1 }]\n", "survey.sampling.tiers", "min_value strictly descending"),
-    ("[survey.sampling]\ntiers = [{ min_value = 500, share = 1 }, { min_value = 100, share = 1 }]\n",
-     "survey.sampling.tiers[1].min_value", "a last tier with min_value = 0"),
+    ("[survey.sampling]\ntiers = [{ min_value = -1, share = 1 }]\n", "survey.sampling.tiers[0].min_value",
+     "a number of at least 0"),
+    ("[survey.sampling]\ntiers = [{ min_value = 100, share = -0.5 }]\n", "survey.sampling.tiers[0].share",
+     "a number from 0 to 1"),
+    ("[survey.sampling]\ntiers = [{ min_value = 100 }]\n", "survey.sampling.tiers[0].share",
+     "a list of at least one tier"),
+    ("[survey.sampling]\ntiers = []\n", "survey.sampling.tiers", "a list of at least one tier"),
     ("[survey.sampling]\nalways_include = ['vip']\n", "survey.sampling.always_include",
      "a list of: automotive, non-automotive, key"),
     ("[survey.sampling]\nseed = -1\n", "survey.sampling.seed", "a whole number of at least 0"),

@@ -173,3 +173,80 @@ def test_register_in_file_name_then_sheet_then_row_order_whatever_order_the_shee
         ("K1", "a.xlsx", "S1"), ("K2", "a.xlsx", "S2"), ("K3", "a.xlsx", "S2"), ("K4", "b.xlsx", "S")]
     row = res.set_aside.iloc[0]
     assert (row["kind"], row["file"], row["kept_file"], row["kept_sheet"]) == ("duplicate", "b.xlsx", "a.xlsx", "S2")
+
+
+# --- registers without a key (incidents, visits, customer audits) ------------------------------
+# registers.md gives keys only for complaints, deliveries and survey returns; kpis.md counts
+# incidents ("n = Σ count of the customer's incidents dated in M"). Identical rows inside one sheet
+# are separate events; an identical row in another sheet or file is the same record copied.
+
+INCIDENT_HEADER = ["发生日期", "客户代码", "事件类型", "金额", "说明"]
+FINE = ["2026-10-14", "C001", "罚款", "500", "外观不良罚款"]
+
+
+def _incident_account(res, file, sheet="S"):
+    return [a for a in res.accounts if (a.file, a.sheet) == (file, sheet)][0]
+
+
+def test_identical_incident_rows_in_one_sheet_are_separate_events():
+    s = staged([INCIDENT_HEADER, FINE, FINE])
+    res = _resolve(s)
+    # both fines kept: 2 rows used, nothing set aside; read 2 = accepted 2 + rejected 0 + skipped 0
+    assert len(res.registers["incidents"]) == 2
+    acc = _incident_account(res, "f.xlsx")
+    assert (acc.rows_read, acc.accepted, acc.rejected, acc.skipped, acc.duplicates) == (2, 2, 0, 0, 0)
+    assert res.set_aside.empty
+    # scorecard, October, C001 (automotive): n = 1 + 1 (blank count → 1 each) + 0 late 8Ds = 2
+    # → O = max(0, 25 − 5 × 2) = 15
+    from pipeline.kpis.scorecard import scorecard_monthly
+    from tests.unit.kpis.conftest import context_for
+    no_complaints = pd.DataFrame({"customer_key": pd.Series(dtype=str), "month": pd.Series(dtype=str),
+                                  **{c: pd.Series(dtype="int64") for c in
+                                     ("complaints", "defect_qty", "batch_rejects", "late_8d")}})
+    monthly = scorecard_monthly(None, no_complaints, res.registers["incidents"], None,
+                                res.registers["customers"], context_for("2026-10", calendar=None))
+    row = monthly[(monthly["customer_key"] == "C001") & (monthly["month"] == "2026-10")].iloc[0]
+    assert (row["incidents"], row["o"]) == (2, 15)
+
+
+def test_the_same_incident_row_in_two_files_is_one_record():
+    a = staged([INCIDENT_HEADER, FINE], file="a.xlsx")
+    b = staged([INCIDENT_HEADER, FINE], file="b.xlsx")
+    mt = {"a.xlsx": datetime(2026, 10, 1, tzinfo=timezone.utc), "b.xlsx": datetime(2026, 10, 31, tzinfo=timezone.utc)}
+    res = _resolve(a, b, mtimes=mt)
+    # 1 used (from the newest workbook, b.xlsx), 1 duplicate (a.xlsx's row)
+    used = res.registers["incidents"]
+    assert len(used) == 1 and list(used["_file"]) == ["b.xlsx"]
+    assert (_incident_account(res, "a.xlsx").duplicates, _incident_account(res, "b.xlsx").duplicates) == (1, 0)
+    row = res.set_aside.iloc[0]
+    assert (row["register"], row["kind"], row["file"], row["kept_file"]) == ("incidents", "duplicate", "a.xlsx", "b.xlsx")
+    # each sheet still reconciles: read 1 = accepted 1 + 0 + 0
+    for f in ("a.xlsx", "b.xlsx"):
+        acc = _incident_account(res, f)
+        assert acc.rows_read == acc.accepted + acc.rejected + acc.skipped == 1
+
+
+def test_copies_pair_occurrence_by_occurrence_across_sheets():
+    # sheet A holds the fine twice, sheet B twice: occurrence 1 in A pairs with occurrence 1 in
+    # B, occurrence 2 with occurrence 2 → 2 used, 2 duplicates
+    a = staged([INCIDENT_HEADER, FINE, FINE], file="log.xlsx", sheet="A")
+    b = staged([INCIDENT_HEADER, FINE, FINE], file="log.xlsx", sheet="B")
+    res = _resolve(a, b)
+    assert len(res.registers["incidents"]) == 2
+    assert sum(acc.duplicates for acc in res.accounts if acc.register == "incidents") == 2
+    # A twice, B three times: B's third copy pairs with nothing in A → 3 used, 2 duplicates
+    b3 = staged([INCIDENT_HEADER, FINE, FINE, FINE], file="log.xlsx", sheet="B")
+    res = _resolve(a, b3)
+    assert len(res.registers["incidents"]) == 3
+    assert sum(acc.duplicates for acc in res.accounts if acc.register == "incidents") == 2
+    # used + duplicates = rows accepted: 3 + 2 = 2 + 3
+    assert sum(acc.accepted for acc in res.accounts if acc.register == "incidents") == 5
+
+
+def test_a_different_row_is_never_a_copy():
+    # the same day and customer, another amount: two different events, both kept (no key, so no
+    # conflict either)
+    other = ["2026-10-14", "C001", "罚款", "800", "外观不良罚款"]
+    res = _resolve(staged([INCIDENT_HEADER, FINE, other]))
+    assert len(res.registers["incidents"]) == 2
+    assert not (res.rejects["reason"] == "conflict").any()

@@ -167,6 +167,36 @@ def test_grading_98_90_75_60(score, label):
     assert grade([score], grade_bands("98-90-75-60"))["label_en"].tolist() == [label]
 
 
+@pytest.mark.parametrize("scheme, score, label", [
+    # 85 by hand, 84.99999999999997 in floating point: ≥ 85 (within 1e-9 × 85) → satisfied
+    ("95-85-70-50", 84.99999999999997, "satisfied"),
+    # 90 by hand: "> 90" needs more than 90 + 1e-9 × 90, so not satisfied; > 75 → fair
+    ("98-90-75-60", 90.00000000000003, "fair"),
+    # 98 by hand: ≥ 98 → very satisfied
+    ("98-90-75-60", 97.99999999999999, "very satisfied"),
+    # a real difference still counts: 84.999 is below 85 by far more than the tolerance → fair
+    ("95-85-70-50", 84.999, "fair"),
+    ("98-90-75-60", 90.001, "satisfied"),
+])
+def test_grade_edges_ignore_float_noise(scheme, score, label):
+    assert grade([score], grade_bands(scheme))["label_en"].tolist() == [label]
+
+
+def test_a_score_of_decimal_items_grades_as_worked_by_hand():
+    # items 8.1, 8.7, 8.7 on a 10 scale, equal weights: (8.1 + 8.7 + 8.7) / 3 = 8.5 → × 100 / 10
+    # = 85 by hand (84.99999999999997 in floating point) → ≥ 85 satisfied under 95-85-70-50
+    scores = response_scores(returns(("2026H1", "C1", True,
+                                      {"quality": 8.1, "delivery": 8.7, "service": 8.7}, None)),
+                             EQUAL, 10)["score"]
+    assert scores.tolist() == [pytest.approx(85.0)]
+    assert grade(scores, grade_bands("95-85-70-50"))["label_en"].tolist() == ["satisfied"]
+    out = survey_kpis({"survey_returns": returns(("2026H1", "C1", True,
+                                                   {"quality": 8.1, "delivery": 8.7, "service": 8.7},
+                                                   None))}, make_ctx(scale_max=10))
+    c1 = out[(out["kpi"] == "survey_score") & (out["scope"] == "customer")]
+    assert c1["label"].tolist() == ["satisfied"]
+
+
 def test_grading_zh_labels_and_missing_score():
     got = grade([96.0, np.nan], grade_bands("95-85-70-50"))
     assert got["label_zh"].tolist() == ["非常满意", ""]
