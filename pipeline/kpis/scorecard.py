@@ -17,9 +17,12 @@ The core, `scorecard_monthly`, is a pure function over the delivery and complain
 be checked with hand-built facts; `scorecard_kpis` wires it to the registers.
 
 A component needs the registers it reads (architecture.md: a missing register is "no data",
-never zeros): D the deliveries; Q the deliveries and the complaints (PPM = defects / delivered);
-O the incidents, and the complaints too when `scorecard.derive_late_8d`. A component without
-them has no value, and neither has the internal score; a customer-issued score still stands.
+never zeros): D the deliveries; Q the deliveries and the complaints (PPM = defects / delivered).
+O is the exception: many factories keep no incident log, so an absent incidents register counts
+as no incidents (n = the derived late 8Ds only); O has no value only when it cannot be known,
+i.e. `scorecard.derive_late_8d` is on and the complaints register is absent. A component without
+its registers has no value, and neither has the internal score; a customer-issued score still
+stands.
 """
 from __future__ import annotations
 
@@ -128,7 +131,13 @@ def _incident_counts(incidents: pd.DataFrame | None, months: tuple[str, ...]) ->
 
 
 def _customer_scores(customer_scorecards: pd.DataFrame | None, months: tuple[str, ...]) -> pd.DataFrame:
-    """The customer-issued score per (customer, month); two rows for one pair are averaged."""
+    """The customer-issued score per (customer, month).
+
+    The register is keyed by (customer, month) (`pipeline.registers`), so resolving leaves one
+    row per pair: two different scores in one sheet are both rejected as a conflict, across files
+    the newest workbook's wins. The mean below only makes the frame one row per pair whatever it
+    is given (hand-built frames); on resolved registers it takes the one score there is.
+    """
     if customer_scorecards is None or customer_scorecards.empty:
         return pd.DataFrame({"customer_key": pd.Series(dtype=str), "month": pd.Series(dtype=str),
                              "customer_score": pd.Series(dtype="float64")})
@@ -153,7 +162,9 @@ def scorecard_monthly(delivery_facts: pd.DataFrame | None, complaint_facts: pd.D
     + `late_8d(M)` when `scorecard.derive_late_8d`; internal = Q + D + O; final = the
     customer-issued score for (customer, M) when one exists, else internal.
 
-    `None` for a frame means its register is absent (see the module note for what that does).
+    `None` for a frame means its register is absent (see the module note for what that does:
+    no incidents register counts as no incidents; no complaints register leaves Q, and O when
+    late 8Ds are derived, without a value).
     Facts frames: [customer_key, month, due_lots, late_lots, delivered_lots, delivered_qty] and
     [customer_key, month, complaints, defect_qty, batch_rejects, late_8d].
     """
@@ -182,7 +193,8 @@ def scorecard_monthly(delivery_facts: pd.DataFrame | None, complaint_facts: pd.D
               .fillna(float(settings.targets.ppm)).astype("float64"))
     have_deliveries = delivery_facts is not None
     have_complaints = complaint_facts is not None
-    have_other = incidents is not None and (have_complaints or not derive_late_8d)
+    # no incidents register = no incidents; O is unknown only when the late 8Ds it counts are
+    have_other = have_complaints or not derive_late_8d
 
     d = pd.Series(deduction_score(rows["late_lots"]), index=rows.index, dtype="float64")
     ppm = ppm_part(rows["defect_qty"], rows["delivered_qty"], target).astype("float64")

@@ -185,16 +185,62 @@ def test_a_month_with_only_a_customer_issued_score():
     assert (row["d"], row["q"], row["o"], row["internal"], row["final"]) == (25, 50, 25, 100, 91)
 
 
-def test_absent_register_leaves_internal_without_value():
-    # No incidents register at all (None): O cannot be judged → no O, no internal; the
-    # customer-issued score still stands as the final.
+def test_no_incidents_register_counts_as_no_incidents():
+    # No incidents register at all (None): many factories keep no incident log, so n = the
+    # derived late 8Ds only. C2, October: 1 due lot on time → D 25; 1 complaint with 0 defects in
+    # 100 delivered, no batch reject → Q 25 + 25 = 50; no late 8D → n = 0 → O 25; internal 100.
     monthly = scorecard_monthly(delivery_facts(("C2", "2026-10", 1, 0, 1, 100)),
                                 complaint_facts(("C2", "2026-10", 1, 0, 0, 0)), None,
+                                NO_SCORES, AUTO, make_ctx())
+    row = one_row(monthly, "C2", "2026-10")
+    assert (row["d"], row["q"], row["o"], row["internal"], row["final"]) == (25, 50, 25, 100, 100)
+    # with one late 8D that month: n = 0 incidents + 1 late 8D → O = 25 − 5 = 20, internal 95
+    monthly = scorecard_monthly(delivery_facts(("C2", "2026-10", 1, 0, 1, 100)),
+                                complaint_facts(("C2", "2026-10", 1, 0, 0, 1)), None,
+                                NO_SCORES, AUTO, make_ctx())
+    row = one_row(monthly, "C2", "2026-10")
+    assert (row["o"], row["internal"]) == (20, 95)
+
+
+def test_o_unknown_only_when_late_8ds_are_derived_from_an_absent_complaints_register():
+    # No complaints register (None) with derive_late_8d on: the late 8Ds of n cannot be counted →
+    # no O (and no Q, which needs the complaints too), no internal; the customer-issued score
+    # still stands as the final.
+    monthly = scorecard_monthly(delivery_facts(("C2", "2026-10", 1, 0, 1, 100)), None, None,
                                 customer_scores(("C2", "2026-10", 95.0)), AUTO, make_ctx())
     row = one_row(monthly, "C2", "2026-10")
-    assert row["d"] == 25 and row["q"] == 50
-    assert np.isnan(row["o"]) and np.isnan(row["internal"])
+    assert row["d"] == 25
+    assert np.isnan(row["o"]) and np.isnan(row["q"]) and np.isnan(row["internal"])
     assert row["final"] == 95.0
+    # derive_late_8d off: n = incidents only; no incidents register → n = 0 → O 25 (Q still unknown)
+    monthly = scorecard_monthly(delivery_facts(("C2", "2026-10", 1, 0, 1, 100)), None, None,
+                                NO_SCORES, AUTO, make_ctx(scorecard__derive_late_8d=False))
+    row = one_row(monthly, "C2", "2026-10")
+    assert row["o"] == 25 and np.isnan(row["q"]) and np.isnan(row["internal"])
+
+
+def test_scorecard_without_an_incidents_file():
+    # customers: C1 automotive; deliveries: one October lot, due 10-05, delivered 10-05, 1,000 of
+    # 1,000 → on time; complaints: the register is there, its one complaint is from September
+    # (received 09-01, first response and 8D on 09-02: nothing late), none in October; no
+    # incidents file. October: D = 25 − 5 × 0 = 25; PPM part: 0 defects → ppm 0 ≤ 100 → 25, batch
+    # part 25 − 0 = 25 → Q 50; O = 25 − 5 × (0 incidents + 0 late 8Ds) = 25;
+    # internal = 25 + 50 + 25 = 100 = final (no customer-issued score).
+    from pipeline.kpis.scorecard import scorecard_kpis
+    registers = {
+        "customers": customers(("C1", "automotive", 100.0)),
+        "deliveries": register_frame("deliveries", [
+            {"order_no": "SO1", "lot_no": "L1", "customer": "C1", "due_date": "2026-10-05",
+             "delivered_date": "2026-10-05", "qty_due": 1000, "qty_delivered": 1000}]),
+        "complaints": register_frame("complaints", [
+            {"complaint_no": "CP1", "customer": "C1", "received_date": "2026-09-01 09:00",
+             "first_response_at": "2026-09-02 09:00", "report_8d_at": "2026-09-02 10:00",
+             "defect_qty": 0, "severity": "normal"}]),
+    }
+    long = scorecard_kpis(registers, make_ctx()).set_index(["period", "kpi", "scope", "key"])
+    for kpi, value in (("scorecard_d", 25.0), ("scorecard_q", 50.0), ("scorecard_o", 25.0),
+                       ("scorecard_internal", 100.0), ("scorecard_final", 100.0)):
+        assert long.loc[("2026-10", kpi, "customer", "C1"), "value"] == value, kpi
 
 
 # --- company mean and the annual blend ----------------------------------------------------------
