@@ -195,10 +195,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "settings.allowed.bands": ("各档 min 严格从大到小", "band mins strictly descending"),
     "settings.allowed.last_band": ("最后一档 min ≤ 0 或省略 min，使每个 0–100 的分数都有等级",
                                    "a last band with min ≤ 0 or no min, so that every 0–100 score gets a grade"),
-    "settings.allowed.tiers": ("[{{ min_value = 不小于 0 的数, share = 0 到 1 }}, …]，min_value 严格从大到小，最后一档为 0",
-                               "[{{ min_value = number ≥ 0, share = 0 to 1 }}, …], min_value strictly descending, the last one 0"),
-    "settings.allowed.last_tier": ("最后一档 min_value = 0（未达到其他档的客户都归入此档）",
-                                   "a last tier with min_value = 0 (every customer reaching no other tier belongs to it)"),
+    "settings.allowed.tiers": ("至少一档的列表 [{{ min_value = 不小于 0 的数, share = 0 到 1 }}, …]",
+                               "a list of at least one tier [{{ min_value = number ≥ 0, share = 0 to 1 }}, …]"),
     "settings.allowed.aliases": ("表头别名列表，如 [\"登记日期\"]", "a list of header spellings, e.g. [\"登记日期\"]"),
     # --- KPIs (pipeline/kpis/) ---
     # working-day calendar (pipeline/workdays.py)
@@ -278,6 +276,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpis.sampling.reason.always_segment": ("{segment}客户必查", "{segment} customers always surveyed"),
     "kpis.sampling.reason.always_key": ("重点客户必查", "key customers always surveyed"),
     "kpis.sampling.reason.not_drawn": ("未抽中", "not drawn"),
+    "kpis.sampling.no_master": ("没有客户清单：无从抽样（抽样按客户清单中的年订单额分层）。", "No customer master: nothing to draw from (the draw is by the master's annual order value)."),
+    "kpis.sampling.no_tier": ("不属于任何分层（年订单额未达任一档下限）", "in no tier (order value below every tier)"),
     "kpis.sampling.segment.automotive": ("汽车", "automotive"),
     "kpis.sampling.segment.non-automotive": ("非汽车", "non-automotive"),
     # --- report labels (pipeline/report/) ---

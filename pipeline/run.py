@@ -548,14 +548,15 @@ def _previous_kpis(out: Path) -> pd.DataFrame | None:
 
 
 def _write_sampling_plan(registers, settings, tmp: Path, period: str) -> None:
-    customers = registers.get("customers")
-    if customers is None or customers.empty:
-        return
+    """The dispatch list, always written (outputs.md lists the file): without a customer master it
+    says there is nothing to draw from, since the draw is by the master's annual order value."""
     from pipeline.kpis.sampling import sampling_plan, write_sampling_plan
 
+    customers = registers.get("customers")
+    L = settings.report.language
+    note = t("kpis.sampling.no_master", L) if customers is None or customers.empty else None
     plan = sampling_plan(customers, settings)
-    write_sampling_plan(plan, tmp / f"sampling_plan_{period}.xlsx", settings.report.language,
-                        settings.report.company, period)
+    write_sampling_plan(plan, tmp / f"sampling_plan_{period}.xlsx", L, settings.report.company, period, note)
 
 
 def _write_pack(tmp: Path, kpis, registers, ctx, settings, ing: Ingested, previous, started,

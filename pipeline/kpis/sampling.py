@@ -32,18 +32,23 @@ def exact(value: float) -> Fraction:
     return Fraction(str(float(value)))
 
 
+NO_TIER = 0                      # `tier` of a customer whose value reaches no tier
+
+
 def tier_of(values: pd.Series, tiers: Any) -> pd.Series:
-    """The 1-based index of each value's tier.
+    """The 1-based index of each value's tier; `NO_TIER` (0) for a value that reaches none.
 
     kpis.md: "a customer belongs to the first tier, in the listed order, whose `min_value` its
-    value reaches (no value: the last tier)". A value below every tier's `min_value` (possible
-    only with custom tiers that do not start at 0) also falls to the last tier.
+    value reaches (no value: the last tier)". The tiers may come in any order and need not
+    start at 0: a value below every tier's `min_value` belongs to no tier (it is not drawn;
+    always-include still adds the customer), while a customer with no value goes to the last
+    tier, as the spec says.
     """
     v = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
     known = ~np.isnan(v)
     conditions = [known & (v >= float(tier.min_value)) for tier in tiers]
-    return pd.Series(np.select(conditions, list(range(1, len(conditions) + 1)), default=len(conditions)),
-                     index=values.index, dtype="int64")
+    tier = np.select(conditions, list(range(1, len(conditions) + 1)), default=NO_TIER)
+    return pd.Series(np.where(known, tier, len(conditions)), index=values.index, dtype="int64")
 
 
 def tier_count(share: float, members: int) -> int:
@@ -67,8 +72,9 @@ def sampling_plan(customers: pd.DataFrame | None, settings: Any) -> pd.DataFrame
     in their listed order, each drawing its count without replacement from its own members
     (a tier whose count covers all its members takes them all without drawing). The
     always-include customers are added on top; they are not taken out of the tier draw.
-    Columns: customer_key, customer_name, annual_order_value, tier (1-based, listed order),
-    selected, reason (codes joined by "; "), segment, key_customer, tier_min_value, tier_share.
+    Columns: customer_key, customer_name, annual_order_value, tier (1-based, listed order; 0 for
+    a customer whose value reaches no tier), selected, reason (codes joined by "; "), segment,
+    key_customer, tier_min_value, tier_share (no value for a customer in no tier).
     """
     sampling = settings.survey.sampling
     tiers = tuple(sampling.tiers)
@@ -114,12 +120,13 @@ def sampling_plan(customers: pd.DataFrame | None, settings: Any) -> pd.DataFrame
     selected = drawn | by_segment | by_key
     reason = joined.reindex(master.index).fillna(NOT_DRAWN).where(selected, NOT_DRAWN)
 
-    tier_index = master["tier"].to_numpy() - 1
+    # index 0 of these lists is NO_TIER: no bound, no share
+    tier_index = master["tier"].to_numpy()
     return master.assign(
         selected=selected,
         reason=reason.astype(str).to_numpy(),
-        tier_min_value=np.array([float(tr.min_value) for tr in tiers])[tier_index],
-        tier_share=np.array([float(tr.share) for tr in tiers])[tier_index],
+        tier_min_value=np.array([np.nan] + [float(tr.min_value) for tr in tiers])[tier_index],
+        tier_share=np.array([np.nan] + [float(tr.share) for tr in tiers])[tier_index],
     )[PLAN_COLUMNS]
 
 
@@ -152,7 +159,9 @@ def reason_text(reason: str, language: str) -> str:
 
 
 def tier_text(min_value: float, share: float, language: str) -> str:
-    """e.g. "≥ 500,000 · 100%" — the tier as the sales team reads it."""
+    """e.g. "≥ 500,000 · 100%" — the tier as the sales team reads it ("in no tier" without one)."""
+    if min_value is None or share is None or np.isnan(min_value) or np.isnan(share):
+        return t("kpis.sampling.no_tier", language)
     return t("kpis.sampling.tier_text", language, min_value=f"{min_value:,.0f}",
              share=f"{share * 100:g}%")
 
@@ -163,14 +172,15 @@ def display_width(text: str) -> int:
 
 
 def write_sampling_plan(plan: pd.DataFrame, path: str | Path, language: str, company: str,
-                        period: str) -> Path:
+                        period: str, note: str | None = None) -> Path:
     """Write `sampling_plan_<PERIOD>.xlsx`: the dispatch list (selected customers) and the tiers.
 
     outputs.md: "the next survey's dispatch list (customer, tier, why included)". `path` is the
     output folder (the file is named `sampling_plan_<PERIOD>.xlsx` in it) or the file itself.
     Every text from the inputs is written with `write_string` (a name `=HYPERLINK(…)` stays
     text); a title row with company and period, a frozen header, an autofilter, widths that fit
-    Chinese text. Returns the file written.
+    Chinese text. `note`, when given, is written under the dispatch list's title (why the list is
+    empty). Returns the file written.
     """
     import xlsxwriter
 
@@ -191,7 +201,7 @@ def write_sampling_plan(plan: pd.DataFrame, path: str | Path, language: str, com
             "int": workbook.add_format({"num_format": "0"}),
         }
         selected = plan[plan["selected"].astype(bool)]
-        _write_dispatch(workbook, formats, selected, lang, company, period)
+        _write_dispatch(workbook, formats, selected, lang, company, period, note)
         _write_tiers(workbook, formats, plan, lang, company, period)
     finally:
         workbook.close()
@@ -214,7 +224,10 @@ def _write_table(sheet: Any, formats: dict, header_row: int, headers: list[str],
     n_rows = len(columns[0][0]) if columns else 0
     for c, (values, kind) in enumerate(columns):
         for r, value in enumerate(values, start=header_row + 1):   # the writer's cell loop
-            if kind == "text":
+            if isinstance(value, str) and kind != "text":      # a word where a number would be
+                sheet.write_string(r, c, value, formats["text"])
+                widths[c] = max(widths[c], display_width(value))
+            elif kind == "text":
                 text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
                 sheet.write_string(r, c, text, formats["text"])
                 widths[c] = max(widths[c], display_width(text))
@@ -231,17 +244,21 @@ def _write_table(sheet: Any, formats: dict, header_row: int, headers: list[str],
 
 
 def _write_dispatch(workbook: Any, formats: dict, selected: pd.DataFrame, lang: str,
-                    company: str, period: str) -> None:
+                    company: str, period: str, note: str | None = None) -> None:
     sheet = workbook.add_worksheet(t("kpis.sampling.sheet.dispatch", lang))
     headers = [t(f"kpis.sampling.col.{c}", lang) for c in
                ("customer_code", "customer_name", "annual_order_value", "tier", "tier_text", "reason")]
     _title(sheet, formats, lang, company, period)
-    ordered = selected.sort_values(["tier", "customer_key"], kind="stable")
+    if note:
+        sheet.write_string(1, 0, note, formats["text"])
+    # the customers in no tier (always-include ones) after the tiers
+    ordered = selected.assign(_last=selected["tier"].eq(NO_TIER)).sort_values(
+        ["_last", "tier", "customer_key"], kind="stable")
     _write_table(sheet, formats, 2, headers, [
         (ordered["customer_key"].tolist(), "text"),
         (ordered["customer_name"].tolist(), "text"),
         (ordered["annual_order_value"].tolist(), "money"),
-        (ordered["tier"].tolist(), "int"),
+        (_tier_cells(ordered["tier"], lang), "int"),
         ([tier_text(m, s, lang) for m, s in zip(ordered["tier_min_value"], ordered["tier_share"])], "text"),
         ([reason_text(r, lang) for r in ordered["reason"]], "text"),
     ])
@@ -260,8 +277,9 @@ def _write_tiers(workbook: Any, formats: dict, plan: pd.DataFrame, lang: str,
                     customers=("customer_key", "size"), drawn=("drawn", "sum"),
                     always=("always", "sum"), selected=("selected", "sum"))
                .reset_index())
+    summary = summary.assign(_last=summary["tier"].eq(NO_TIER)).sort_values(["_last", "tier"], kind="stable")
     _write_table(sheet, formats, 2, headers, [
-        (summary["tier"].tolist(), "int"),
+        (_tier_cells(summary["tier"], lang), "int"),
         (summary["tier_min_value"].tolist(), "money"),
         (summary["tier_share"].tolist(), "pct"),
         (summary["customers"].tolist(), "int"),
@@ -269,3 +287,8 @@ def _write_tiers(workbook: Any, formats: dict, plan: pd.DataFrame, lang: str,
         (summary["always"].tolist(), "int"),
         (summary["selected"].tolist(), "int"),
     ])
+
+
+def _tier_cells(tiers: pd.Series, lang: str) -> list[Any]:
+    """The tier numbers for the workbook, "in no tier" in words for `NO_TIER`."""
+    return [t("kpis.sampling.no_tier", lang) if int(v) == NO_TIER else int(v) for v in tiers]

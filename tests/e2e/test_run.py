@@ -176,3 +176,20 @@ def test_as_of_before_the_period_is_exit_2(tmp_path):
     (inputs / "settings.toml").write_text('[period]\nas_of = 2026-11-05\n', encoding="utf-8")
     proc = run_cli("run", "--inputs", str(inputs), "--period", "2026-10", "--out", str(tmp_path / "y"))
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_sampling_plan_is_written_without_a_customer_master(tmp_path):
+    # outputs.md lists sampling_plan_<PERIOD>.xlsx for every run; with no master it says why it is empty
+    import openpyxl
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "settings.toml").write_text('[report]\nlanguage = "en"\n', encoding="utf-8")
+    (inputs / "complaints.csv").write_text("complaint_no,customer_code,received_date\nK1,C01,2026-10-05\n",
+                                           encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("run", "--inputs", str(inputs), "--period", "2026-10", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    sheet = openpyxl.load_workbook(out / "sampling_plan_2026-10.xlsx", read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0].startswith("No customer master") and all(c is None for r in rows[3:] for c in r)

@@ -41,10 +41,60 @@ def test_tier_of(value, tier):
     assert tier_of(pd.Series([value]), DEFAULT_TIERS).tolist() == [tier]
 
 
-def test_value_below_every_custom_tier_goes_to_the_last():
-    # (the settings insist on a last tier from 0; the rule still holds for a frame of tiers)
+def test_value_below_every_custom_tier_is_in_no_tier_and_no_value_in_the_last():
+    # tiers ≥ 1000, ≥ 100: 50 reaches neither → no tier (0); 100 reaches the second; 5000 the
+    # first; no value → the last tier (kpis.md), here the second
     tiers = (Tier(1000, 1.0), Tier(100, 0.5))
-    assert tier_of(pd.Series([50.0, 100.0, 5000.0]), tiers).tolist() == [2, 2, 1]
+    assert tier_of(pd.Series([50.0, 100.0, 5000.0, np.nan]), tiers).tolist() == [0, 2, 1, 2]
+
+
+def test_tiers_in_any_order_take_the_first_listed_that_a_value_reaches():
+    # tiers listed ≥ 100 then ≥ 1000: 5000 reaches ≥ 100 first → tier 1 (the second tier can
+    # never be reached: the analyst's list, taken as written); 50 → none; no value → tier 2
+    tiers = (Tier(100, 0.5), Tier(1000, 1.0))
+    assert tier_of(pd.Series([5000.0, 100.0, 50.0, np.nan]), tiers).tolist() == [1, 1, 0, 2]
+
+
+def test_plan_with_tiers_that_do_not_reach_zero():
+    # tiers [≥ 500,000 all; ≥ 200,000 half]:
+    #   P1 600,000 → tier 1, alone: ⌈1.0 × 1⌉ = 1 → drawn (whole tier);
+    #   H1 300,000, H2 300,000 and N1 (no value → the last tier) → tier 2 holds 3: ⌈0.5 × 3⌉ =
+    #   ⌈1.5⌉ = 2 drawn at random among the three;
+    #   L1 100,000 reaches no tier → tier 0, not drawn;
+    #   K1 100,000, a key customer: no tier either, but always-include ("key") adds it.
+    customers = master(plain("P1", 600_000), plain("H1", 300_000), plain("H2", 300_000),
+                       plain("N1", np.nan), plain("L1", 100_000),
+                       ("K1", 100_000, "non-automotive", True))
+    settings = make_settings(tiers=[{"min_value": 500_000, "share": 1.0},
+                                    {"min_value": 200_000, "share": 0.5}])
+    plan = sampling_plan(customers, settings).set_index("customer_key")
+    assert plan["tier"].to_dict() == {"H1": 2, "H2": 2, "K1": 0, "L1": 0, "N1": 2, "P1": 1}
+    assert plan.loc["P1", "selected"] and plan.loc["P1", "reason"] == "tier_all"
+    tier2 = plan[plan["tier"] == 2]
+    assert tier2["selected"].sum() == 2 and set(tier2.loc[tier2["selected"], "reason"]) == {"tier_draw"}
+    assert not plan.loc["L1", "selected"] and plan.loc["L1", "reason"] == "not_drawn"
+    assert plan.loc["K1", "selected"] and plan.loc["K1", "reason"] == "always_key"
+    # a customer in no tier has no tier bound or share
+    assert plan.loc[["K1", "L1"], ["tier_min_value", "tier_share"]].isna().all().all()
+    assert plan.loc["N1", ["tier_min_value", "tier_share"]].tolist() == [200_000, 0.5]
+    # selected: P1 + 2 of tier 2 + K1 = 4
+    assert plan["selected"].sum() == 4
+
+
+def test_workbook_names_a_customer_in_no_tier(tmp_path):
+    customers = master(plain("P1", 600_000), ("K1", 100_000, "non-automotive", True))
+    settings = make_settings(tiers=[{"min_value": 500_000, "share": 1.0}])
+    plan = sampling_plan(customers, settings)
+    book = openpyxl.load_workbook(write_sampling_plan(plan, tmp_path / "p.xlsx", "en", "ACME", "2026-10"))
+    dispatch = [[c.value for c in row] for row in book.worksheets[0].iter_rows(min_row=4)]
+    # P1 in tier 1 first, then K1 (always-include, in no tier)
+    assert [r[0] for r in dispatch] == ["P1", "K1"]
+    assert dispatch[0][3] == 1 and dispatch[1][3] == "in no tier (order value below every tier)"
+    assert dispatch[1][4] == "in no tier (order value below every tier)"
+    tiers = [[c.value for c in row] for row in book.worksheets[1].iter_rows(min_row=4)]
+    # tier 1: 1 customer, 1 drawn; no tier: 1 customer (K1), 0 drawn, 1 always, 1 selected
+    assert tiers[0][0] == 1 and tiers[0][3:] == [1, 1, 0, 1]
+    assert tiers[1][0] == "in no tier (order value below every tier)" and tiers[1][3:] == [1, 0, 1, 1]
 
 
 @pytest.mark.parametrize("share, members, count", [
