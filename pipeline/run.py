@@ -408,6 +408,17 @@ def load_run_settings(inputs: Path):
         raise RunError(str(exc), EXIT_USAGE) from exc
 
 
+def _early_language(inputs: Path) -> str:
+    """The language of a message given before the run's settings are in force (a bad period, a
+    missing inputs folder): the settings' `report.language` when they load, else the default."""
+    from pipeline.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(ROOT / "settings.toml", inputs if inputs.is_dir() else None).report.language
+    except (SettingsError, OSError):
+        return "zh"
+
+
 def cache_folder(out: Path, no_cache: bool) -> Path | None:
     """Parsed registers are cached beside the run folders (`outputs/.cq-work/cache`), shared by
     every period's run."""
@@ -418,7 +429,7 @@ def validate(inputs: Path, out: Path, quiet: bool = False, no_cache: bool = Fals
     """`python -m pipeline validate`: only data_quality.xlsx and manifest.json."""
     started = datetime.now(timezone.utc)
     if not inputs.is_dir():
-        raise RunError(t("run.no_inputs", "en", inputs=inputs), EXIT_USAGE)
+        raise RunError(t("run.no_inputs", _early_language(inputs), inputs=inputs), EXIT_USAGE)
     settings = load_run_settings(inputs)
     L = settings.report.language
     progress = Progress(L, total=4, quiet=quiet)
@@ -468,9 +479,9 @@ def run(inputs: Path, period: str, out: Path, strict: bool = False, quiet: bool 
 
     started = datetime.now(timezone.utc)
     if not PERIOD_RE.match(period or ""):
-        raise RunError(t("run.bad_period", "en", period=period), EXIT_USAGE)
+        raise RunError(t("run.bad_period", _early_language(inputs), period=period), EXIT_USAGE)
     if not inputs.is_dir():
-        raise RunError(t("run.no_inputs", "en", inputs=inputs), EXIT_USAGE)
+        raise RunError(t("run.no_inputs", _early_language(inputs), inputs=inputs), EXIT_USAGE)
     settings = load_run_settings(inputs)
     L = settings.report.language
     as_of = settings.period.as_of or pd.Period(period, freq="M").end_time.date()

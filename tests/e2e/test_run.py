@@ -100,6 +100,17 @@ def test_nothing_usable_is_exit_1(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
 
 
+def test_early_messages_follow_the_report_language(tmp_path):
+    # settings.md: `language` governs every message; a bad period is found before anything is read
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    proc = run_cli("run", "--inputs", str(inputs), "--period", "2026-13", "--out", str(tmp_path / "x"))
+    assert proc.returncode == 2 and "期间格式不对" in proc.stderr           # the default language, zh
+    (inputs / "settings.toml").write_text('[report]\nlanguage = "en"\n', encoding="utf-8")
+    proc = run_cli("run", "--inputs", str(inputs), "--period", "2026-13", "--out", str(tmp_path / "x"))
+    assert proc.returncode == 2 and "bad period: 2026-13" in proc.stderr
+
+
 def test_missing_inputs_folder_is_exit_2(tmp_path):
     proc = run_cli("run", "--inputs", str(tmp_path / "nope"), "--period", "2026-10", "--out", str(tmp_path / "x"))
     assert proc.returncode == 2
