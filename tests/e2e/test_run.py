@@ -159,13 +159,21 @@ def test_a_deadline_in_a_year_the_holiday_calendar_does_not_know_warns_and_runs(
     assert row.split(",")[4:7] == ["0", "0", "1"]          # value, numerator, denominator: 0 / 1
 
 
+def one_complaint_folder(tmp_path, settings: str = ""):
+    """An inputs folder with one October complaint (a CSV) and, when given, a settings.toml."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    if settings:
+        (inputs / "settings.toml").write_text(settings, encoding="utf-8")
+    (inputs / "complaints.csv").write_text("complaint_no,customer_code,received_date\nK1,C01,2026-10-05\n",
+                                           encoding="utf-8")
+    return inputs
+
+
 def test_strict_exits_3_when_a_file_could_not_be_read(tmp_path):
     # outputs.md: exit 3 under --strict when a row was rejected or a sheet was not recognised; a
     # file that could not be read at all (here a truncated workbook) had no sheet recognised
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    (inputs / "complaints.csv").write_text("complaint_no,customer_code,received_date\nK1,C01,2026-10-05\n",
-                                           encoding="utf-8")
+    inputs = one_complaint_folder(tmp_path)
     whole = (SAMPLE / "客户清单.xlsx").read_bytes()
     (inputs / "broken.xlsx").write_bytes(whole[: len(whole) // 2])
     plain = run_cli("run", "--inputs", str(inputs), "--period", "2026-10", "--out", str(tmp_path / "a"))
@@ -176,11 +184,7 @@ def test_strict_exits_3_when_a_file_could_not_be_read(tmp_path):
 
 
 def test_as_of_before_the_period_is_exit_2(tmp_path):
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    (inputs / "settings.toml").write_text('[period]\nas_of = 2026-09-15\n[report]\nlanguage = "en"\n', encoding="utf-8")
-    (inputs / "complaints.csv").write_text("complaint_no,customer_code,received_date\nK1,C01,2026-10-05\n",
-                                           encoding="utf-8")
+    inputs = one_complaint_folder(tmp_path, '[period]\nas_of = 2026-09-15\n[report]\nlanguage = "en"\n')
     proc = run_cli("run", "--inputs", str(inputs), "--period", "2026-10", "--out", str(tmp_path / "x"))
     assert proc.returncode == 2 and "2026-09-15" in proc.stderr and "Traceback" not in proc.stderr
     # after the month is fine: the books of October read on 5 November
@@ -193,11 +197,7 @@ def test_the_sampling_plan_is_written_without_a_customer_master(tmp_path):
     # outputs.md lists sampling_plan_<PERIOD>.xlsx for every run; with no master it says why it is empty
     import openpyxl
 
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    (inputs / "settings.toml").write_text('[report]\nlanguage = "en"\n', encoding="utf-8")
-    (inputs / "complaints.csv").write_text("complaint_no,customer_code,received_date\nK1,C01,2026-10-05\n",
-                                           encoding="utf-8")
+    inputs = one_complaint_folder(tmp_path, '[report]\nlanguage = "en"\n')
     out = tmp_path / "out"
     proc = run_cli("run", "--inputs", str(inputs), "--period", "2026-10", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
