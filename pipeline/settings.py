@@ -29,6 +29,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
+import numpy as np
+
 from pipeline.i18n import LANGUAGES, t
 from pipeline.registers import REGISTERS, SURVEY_ITEMS
 
@@ -109,24 +111,31 @@ class Band:
     `min` is the band's lower edge (−inf for the catch-all last band); `inclusive` says whether a
     score equal to `min` is in it (≥) or not (>). "Equal" allows the float noise of a score
     computed from decimals (84.99999999999997 is 85): the relative tolerance of the target status
-    (`pipeline.kpis.targets._REL_TOL`), so ≥ min − tol and > min + tol.
+    (`EDGE_REL_TOL`), so ≥ min − tol and > min + tol.
     """
     min: float
     inclusive: bool
     label_en: str
     label_zh: str
 
+    def reaches(self, scores: np.ndarray) -> np.ndarray:
+        """Per score, whether it reaches this band (False for a missing score): ≥ min − tol when
+        inclusive, > min + tol when not, tol = `EDGE_REL_TOL` × max(1, |min|); a band whose
+        `min` is −inf or missing takes every score."""
+        scores = np.asarray(scores, dtype="float64")
+        low = self.min
+        if low is None or math.isnan(low) or math.isinf(low):
+            return ~np.isnan(scores)
+        tol = EDGE_REL_TOL * max(1.0, abs(low))
+        return scores >= low - tol if self.inclusive else scores > low + tol
+
     def contains(self, score: float) -> bool:
-        if self.min == _NEG_INF_BAND:
-            return True
-        tol = BOUND_REL_TOL * max(1.0, abs(self.min))
-        return score >= self.min - tol if self.inclusive else score > self.min + tol
+        return bool(self.reaches(np.array([score]))[0])
 
 
-# the relative tolerance of a grade's edge; the same as pipeline.kpis.targets._REL_TOL (a test
-# holds them equal; settings cannot import the KPI package)
-BOUND_REL_TOL = 1e-9
-_NEG_INF_BAND = float("-inf")
+#: "Equal" at an edge — a grade's, a target's (`pipeline.kpis.targets`): values within this relative
+#: distance count as equal, so float noise (29/100 × 100 = 28.999999999999996) decides nothing.
+EDGE_REL_TOL = 1e-9
 
 
 @dataclass(frozen=True)

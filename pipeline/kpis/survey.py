@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from pipeline.kpis.base import KpiContext, empty_long, long_frame, ratio_pct
-from pipeline.kpis.targets import _REL_TOL
 from pipeline.settings import grade_bands
 
 SMALL_SAMPLE = 3          # kpis.md: fewer than 3 returned responses → flagged small-sample
@@ -168,33 +167,22 @@ def grade(scores: Any, bands: Iterable[Any]) -> pd.DataFrame:
     whose `min` is −inf or missing takes every score below the others.
 
     A score computed from decimals carries float noise (8.1, 8.7, 8.7 on a 10 scale give
-    84.99999999999997, by hand 85), so a bound is compared with the relative tolerance the target
-    status uses (`pipeline.kpis.targets._REL_TOL` × max(1, |min|)): inclusive, score ≥ min − tol;
-    strict, score > min + tol (90.00000000000003 is not above 90).
+    84.99999999999997, by hand 85): each band's edge is compared with the target status's
+    tolerance (`Band.reaches`), so 90.00000000000003 is not above 90.
     """
-    values = pd.Series(np.asarray(scores, dtype="float64"))
+    values = np.asarray(scores, dtype="float64")
     conditions, en, zh = [], [], []
     for band in bands:                 # best first: the first band a score reaches is its grade
-        low = _band_min(band)
-        if low == -math.inf:
-            conditions.append(values.ge(low))
-        else:
-            tol = _REL_TOL * max(1.0, abs(low))
-            conditions.append(values.ge(low - tol) if band.inclusive else values.gt(low + tol))
+        conditions.append(band.reaches(values))
         en.append(band.label_en)
         zh.append(band.label_zh)
     if not conditions:
         blank = np.full(len(values), "", dtype=object)
         return pd.DataFrame({"label_en": blank, "label_zh": blank})
-    known = values.notna().to_numpy()
-    cond = [c.to_numpy() & known for c in conditions]
+    known = ~np.isnan(values)
+    cond = [c & known for c in conditions]
     return pd.DataFrame({"label_en": np.select(cond, en, default="").astype(object),
                          "label_zh": np.select(cond, zh, default="").astype(object)})
-
-
-def _band_min(band: Any) -> float:
-    low = band.min
-    return -math.inf if low is None or (isinstance(low, float) and math.isnan(low)) else float(low)
 
 
 def _bands(settings: Any) -> tuple:

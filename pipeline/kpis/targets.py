@@ -18,7 +18,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.settings import Settings
+from pipeline.settings import EDGE_REL_TOL, Settings
 
 __all__ = ["LOWER_IS_BETTER", "TARGET_OF", "apply_targets", "customer_ppm_targets"]
 
@@ -43,8 +43,8 @@ TARGET_OF: Mapping[str, str] = MappingProxyType({
 LOWER_IS_BETTER = frozenset({"ppm", "complaint_rate_pct"})
 
 # A ratio such as 57/60 × 100 may land a hair off the target in binary floating point; "equal to
-# the target is met" must not depend on that, so values within this relative distance count as equal.
-_REL_TOL = 1e-9
+# the target is met" must not depend on that: the same "equal" as at a grade's edge.
+_REL_TOL = EDGE_REL_TOL
 
 
 def customer_ppm_targets(registers: Mapping[str, pd.DataFrame]) -> pd.Series:

@@ -185,8 +185,8 @@ def test_band_edges_ignore_float_noise(scheme, score, label_en):
 def test_band_tolerance_is_the_target_tolerance():
     # one "equal" for the grades and the target status
     from pipeline.kpis.targets import _REL_TOL
-    from pipeline.settings import BOUND_REL_TOL
-    assert BOUND_REL_TOL == _REL_TOL
+    from pipeline.settings import EDGE_REL_TOL
+    assert EDGE_REL_TOL == _REL_TOL
 
 
 @pytest.mark.parametrize("tiers, expected", [
