@@ -83,7 +83,7 @@ def outcome_of(fr: FileRead, options: StageOptions) -> FileOutcome:
     """Classify and stage every sheet of a file that was read."""
     from pipeline.read.header import classify
     from pipeline.stage import reject_whole_sheet, stage_sheet
-    from pipeline.templates import INSTRUCTIONS_SHEET_NAMES
+    from pipeline.templates import is_instructions_sheet
 
     index = _alias_index(options)
     out = FileOutcome(fr.file, fr.status, fr.reason, fr.detail, fr.modified, fr.seconds)
@@ -111,7 +111,7 @@ def outcome_of(fr: FileRead, options: StageOptions) -> FileOutcome:
                              for column, pos in sorted(cls.mapping.items(), key=lambda kv: kv[1])]
             note.ignored = list(cls.ignored_headers)
             out.sheets.append(note)
-        elif cls.status == "unrecognised" and _is_template_instructions(raw, INSTRUCTIONS_SHEET_NAMES):
+        elif cls.status == "unrecognised" and is_instructions_sheet(raw.sheet, raw.cells):
             # the instructions sheet of our own templates: expected, not a problem (a company
             # sheet that only shares its name is listed as unrecognised like any other)
             out.sheets.append(SheetOutcome(raw.sheet, None, "sheet.instructions"))
@@ -127,22 +127,6 @@ def outcome_of(fr: FileRead, options: StageOptions) -> FileOutcome:
         else:
             out.sheets.append(SheetOutcome(raw.sheet, None, "sheet.unrecognised_none", unrecognised=True))
     return out
-
-
-def _is_template_instructions(raw, names: frozenset[str]) -> bool:
-    """True for the instructions sheet `make templates` writes: its name, and its table header
-    (列名 / 字段 / 是否必填 …, or Column / Field / Required? …) among its first rows."""
-    from pipeline.i18n import TEXT
-
-    if raw.sheet not in names:
-        return False
-    keys = ("template.col.column", "template.col.field", "template.col.required", "template.col.kind")
-    headers = [tuple(TEXT[k][i] for k in keys) for i in (0, 1)]
-    for row in raw.cells.head(12).itertuples(index=False):
-        cells = tuple(str(v).strip() for v in row[:len(keys)])
-        if cells in headers:
-            return True
-    return False
 
 
 def process_file(entry: FileEntry, options: StageOptions) -> FileOutcome:

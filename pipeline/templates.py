@@ -27,6 +27,21 @@ from pipeline.registers import REGISTERS, Column, Register
 
 # Sheets the analyst does not fill in: a reader may skip them by name.
 INSTRUCTIONS_SHEET_NAMES = frozenset(TEXT["template.sheet.instructions"])
+# the instructions sheet's table header, one column per key (列名 / 字段 / 是否必填 …)
+INSTRUCTIONS_HEADINGS = ("template.col.column", "template.col.field", "template.col.required",
+                         "template.col.kind", "template.col.allowed", "template.col.how")
+
+
+def is_instructions_sheet(name: str, cells) -> bool:
+    """True for the instructions sheet `_write_instructions` writes: its name, and its table
+    header (in either language) among the first rows of `cells` — a company's own sheet that is
+    merely named 说明 / Instructions is not ours."""
+    if name not in INSTRUCTIONS_SHEET_NAMES:
+        return False
+    headers = {tuple(TEXT[k][i] for k in INSTRUCTIONS_HEADINGS) for i in (0, 1)}
+    width = len(INSTRUCTIONS_HEADINGS)
+    return any(tuple(str(v).strip() for v in row[:width]) in headers
+               for row in cells.head(12).itertuples(index=False))
 
 # registers.md marks these "yes (column), values may be blank": the header must be there, a
 # blank cell means "not delivered" / "not returned".
@@ -255,9 +270,7 @@ def _write_instructions(book: xlsxwriter.Workbook, fmt: _Formats, register: Regi
     for row, key in enumerate(intro, start=1):
         sheet.write_string(row, 0, t(key, language), fmt.plain)
     top = len(intro) + 2
-    headings = ("template.col.column", "template.col.field", "template.col.required",
-                "template.col.kind", "template.col.allowed", "template.col.how")
-    for col, key in enumerate(headings):
+    for col, key in enumerate(INSTRUCTIONS_HEADINGS):
         sheet.write_string(top, col, t(key, language), fmt.table_header)
     for row, column in enumerate(register.columns, start=top + 1):
         first, second = _header_pair(column, language)

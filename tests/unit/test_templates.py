@@ -236,17 +236,14 @@ def test_only_our_own_instructions_sheet_is_excused_from_strict(templates):
     # The templates' instructions sheet is expected beside the register (not "unrecognised", so a
     # filled-in template passes --strict); a company's own sheet that is merely named 说明 /
     # Instructions is listed as unrecognised like any other sheet (registers.md: never dropped).
-    from types import SimpleNamespace
-
     import pandas as pd
 
-    from pipeline.ingest import _is_template_instructions
+    from pipeline.templates import is_instructions_sheet
 
     _, paths = templates
     for path in paths.values():
         cells = read_as_the_reader_does(path, sheet=1)
-        sheet = SimpleNamespace(sheet=openpyxl.load_workbook(path, read_only=True).sheetnames[1], cells=cells)
-        assert _is_template_instructions(sheet, INSTRUCTIONS_SHEET_NAMES)
+        assert is_instructions_sheet(openpyxl.load_workbook(path, read_only=True).sheetnames[1], cells)
     company = pd.DataFrame([["序号", "内容"], ["1", "本表每月5日前更新"]], dtype="str")
     for name in ("说明", "Instructions"):
-        assert not _is_template_instructions(SimpleNamespace(sheet=name, cells=company), INSTRUCTIONS_SHEET_NAMES)
+        assert not is_instructions_sheet(name, company)
