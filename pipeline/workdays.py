@@ -188,7 +188,7 @@ class WorkCalendar:
         (the start or the end outside it), and those years."""
         starts = np.asarray(starts, dtype="datetime64[D]")
         ends = starts if ends is None else np.asarray(ends, dtype="datetime64[D]")
-        start_out, end_out = self._unknown(starts), self._unknown(ends)
+        start_out, end_out = self._not_official(starts), self._not_official(ends)
         hit = start_out | end_out
         if not hit.any():
             return
@@ -196,7 +196,7 @@ class WorkCalendar:
         for days in (starts[start_out], ends[end_out]):
             self._assumed_years.update(int(y) for y in np.unique(days.astype("datetime64[Y]").astype("int64") + 1970))
 
-    def _unknown(self, days: np.ndarray) -> np.ndarray:
+    def _not_official(self, days: np.ndarray) -> np.ndarray:
         return ~np.isnat(days) & ((days < self._known_first) | (days > self._known_last))
 
     def __repr__(self) -> str:
@@ -208,7 +208,7 @@ class WorkCalendar:
     def is_workday(self, day: date | datetime | pd.Timestamp | str) -> bool:
         """Whether the plant works on `day` (official calendar + the plant's own days)."""
         d = _as_day(day)
-        self._check_known(np.array([d]))
+        self._check_in_span(np.array([d]))
         self._note_assumed(np.array([d]))
         i = np.searchsorted(self._working_days, d)
         return bool(i < len(self._working_days) and self._working_days[i] == d)
@@ -241,16 +241,15 @@ class WorkCalendar:
         result[zero] = start_days[zero] + 1
         counted = valid & (n > 0)
         days = start_days[counted]
-        inside = (days >= self._first) & (days <= self._last)
         # index of the first working day strictly after each start, then N − 1 further on
         idx = np.searchsorted(self._working_days, days, side="right") + n[counted].astype("int64") - 1
-        unknown = ~inside | (idx >= len(self._working_days))
-        if unknown.any() and not strict:
+        beyond = ~self._in_span(days) | (idx >= len(self._working_days))
+        if beyond.any() and not strict:
             rows = np.flatnonzero(counted)
-            counted[rows[unknown]] = False
-            days, idx = days[~unknown], idx[~unknown]
-        elif unknown.any():
-            raise _range_error("kpis.calendar.deadline_out_of_range", days[unknown], self.span, self.known_years)
+            counted[rows[beyond]] = False
+            days, idx = days[~beyond], idx[~beyond]
+        elif beyond.any():
+            raise _range_error("kpis.calendar.deadline_out_of_range", days[beyond], self.span, self.known_years)
         result[counted] = self._working_days[idx] + 1
         self._note_assumed(start_days[valid], result[valid] - 1)
         return pd.Series(result, index=start.index).astype(out_dtype)
@@ -268,9 +267,9 @@ class WorkCalendar:
         b_days = self._as_datetime_series(b).to_numpy(dtype="datetime64[D]")
         valid = ~np.isnat(a_days) & ~np.isnat(b_days)
         if strict:
-            self._check_known(np.concatenate([a_days[valid], b_days[valid]]))
+            self._check_in_span(np.concatenate([a_days[valid], b_days[valid]]))
         else:
-            valid &= self._inside(a_days) & self._inside(b_days)
+            valid &= self._in_span(a_days) & self._in_span(b_days)
         self._note_assumed(a_days[valid], b_days[valid])
         counts = np.zeros(len(a_days), dtype="int64")
         counts[valid] = (np.searchsorted(self._working_days, b_days[valid], side="right")
@@ -302,10 +301,10 @@ class WorkCalendar:
             raise ValueError("A number of working days must be a whole number.")
         return n
 
-    def _inside(self, days: np.ndarray) -> np.ndarray:
+    def _in_span(self, days: np.ndarray) -> np.ndarray:
         return (days >= self._first) & (days <= self._last)
 
-    def _check_known(self, days: np.ndarray) -> None:
+    def _check_in_span(self, days: np.ndarray) -> None:
         days = days[~np.isnat(days)]
         outside = (days < self._first) | (days > self._last)
         if outside.any():
