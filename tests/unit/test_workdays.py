@@ -229,6 +229,22 @@ def test_a_day_in_an_unknown_year_is_assumed_monday_to_friday_and_recorded():
         cal.is_workday(dt.date(2300, 1, 4))
 
 
+@pytest.mark.parametrize("done, as_of, verdict", [
+    # deadline day 10-15 (exclusive end 10-16 00:00)
+    ("2026-10-15", "2026-10-31", "on_time"),    # done on the deadline day
+    ("2026-10-16", "2026-10-31", "late"),       # done the day after
+    (None, "2026-10-14", "pending"),            # not done, before the deadline day
+    (None, "2026-10-15", "pending"),            # not done, the books read on the deadline day itself
+    (None, "2026-10-16", "late"),               # not done, as_of has passed the deadline day
+])
+def test_deadline_status_at_the_deadline_day(done, as_of, verdict):
+    from pipeline.workdays import deadline_status
+
+    as_of_end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    got = deadline_status(pd.Series([ts(done)]), pd.Series([pd.Timestamp("2026-10-16")]), as_of_end)
+    assert got.tolist() == [verdict]
+
+
 # --- agreement with the package's own (loop-based) search ---------------------------------------
 
 @settings(max_examples=300, deadline=None)

@@ -97,6 +97,18 @@ def test_as_of_before_the_due_date_is_pending():
     assert row(long, "audit_open_findings", "2026-10")["value"] == 2
 
 
+def test_as_of_on_the_due_date_is_still_pending():
+    # as_of 10-25 = A3's due date, A3 open: as_of has not passed that day -> pending (kpis.md:
+    # late when "still open after as_of"). October: A1, A7 on time, A2 late -> 2 / 3.
+    long = audit_kpis({"customer_audits": REGISTER}, context_for("2026-10", "2026-10-25"))
+    r = row(long, "audit_actions_on_time_pct", "2026-10")
+    assert (r["numerator"], r["denominator"]) == (2, 3)
+    # the next day's books: A3 late -> 2 / 4 = 50
+    long = audit_kpis({"customer_audits": REGISTER}, context_for("2026-10", "2026-10-26"))
+    r = row(long, "audit_actions_on_time_pct", "2026-10")
+    assert (r["numerator"], r["denominator"], r["value"]) == (2, 4, 50.0)
+
+
 def test_shape_and_absent_register(long):
     assert tuple(long.columns) == LONG_COLUMNS
     assert len(long[long.scope == "type"]) == 3 * 12
